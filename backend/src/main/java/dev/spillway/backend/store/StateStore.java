@@ -1,0 +1,62 @@
+package dev.spillway.backend.store;
+
+import java.io.Closeable;
+import java.io.IOException;
+
+/**
+ * The contract between the state layer and the storage engine: an ordered map from byte keys to
+ * byte values, owned by one keyed state backend.
+ *
+ * <p>Keys are compared as unsigned bytes. The state layer builds them with {@link CompositeKey}, so
+ * a key group, a state, a (key, namespace) row and a map entry are each a byte prefix of the keys
+ * below them, and iteration in key order is key-group major, as Flink's canonical savepoint format
+ * wants.
+ *
+ * <p><b>Threads.</b> The point operations, {@link #append} and {@link #scan} are called by the task
+ * thread that owns the backend. {@link #snapshot()} is called by the task thread; the returned
+ * {@link StoreSnapshot} is then read by an asynchronous snapshot thread while the task thread keeps
+ * writing. The memory manager may ask the store to evict from any thread (see the memory package).
+ *
+ * <p><b>Buffers.</b> Key and value arrays passed in are only read during the call and may be
+ * reused by the caller afterwards; arrays returned belong to the caller.
+ */
+public interface StateStore extends Closeable {
+
+    /** Returns a copy of the value stored under the key, or {@code null} when there is none. */
+    byte[] get(byte[] key, int keyLength) throws IOException;
+
+    /** Stores the value under the key, replacing any earlier value. */
+    void put(byte[] key, int keyLength, byte[] value, int valueOffset, int valueLength)
+            throws IOException;
+
+    /**
+     * Appends an element to the value under the key without reading it: afterwards {@link #get}
+     * returns {@code old + ',' + element}, or {@code element} when there was no value. This is the
+     * RocksDB string-append merge with Flink's list delimiter, so list values stay in the format of
+     * {@code ListDelimitedSerializer} that canonical savepoints carry.
+     */
+    void append(byte[] key, int keyLength, byte[] element, int elementOffset, int elementLength)
+            throws IOException;
+
+    /** Removes the key; a no-op when it is absent. */
+    void delete(byte[] key, int keyLength) throws IOException;
+
+    /**
+     * Iterates the live entries whose keys start with the prefix, in ascending key order. The
+     * cursor is consistent with the store as of this call; the task thread may write to the store
+     * (also through {@link StoreCursor#remove()}) while the cursor is open, and the cursor does not
+     * fail because of it.
+     */
+    StoreCursor scan(byte[] prefix, int prefixLength) throws IOException;
+
+    /**
+     * Takes a consistent point-in-time view of the whole store for an asynchronous snapshot. The
+     * synchronous part is at most proportional to the in-memory index, never to the data. The
+     * caller must {@link StoreSnapshot#close() close} the view; until then, files it references are
+     * kept.
+     */
+    StoreSnapshot snapshot() throws IOException;
+
+    /** The byte appended between list elements by {@link #append}. */
+    byte LIST_DELIMITER = ',';
+}
