@@ -1,0 +1,195 @@
+package dev.spillway.examples;
+
+import dev.spillway.examples.support.MetricsCapture;
+import dev.spillway.examples.support.ProgressPrinter;
+
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.FileUtils;
+import org.apache.flink.util.ParameterTool;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * The main example: per-account payment totals and per-merchant spend, with state several times
+ * larger than the managed memory of each slot, on an embedded MiniCluster with checkpoints.
+ *
+ * <p>It prints a progress line every second and, at the end, checks every account's result
+ * against {@link ExpectedTotals}, a plain-Java recomputation of the same input. Exit code 0 means
+ * every account matched.
+ *
+ * <pre>
+ * Flags (all optional):
+ *   --accounts N          distinct keys                         (default 200000)
+ *   --merchants N         map entries per key, at most 64        (default 48)
+ *   --events N            input records                          (default 12000000)
+ *   --parallelism N       subtasks = slots                       (default 2)
+ *   --managed-memory S    managed memory of the whole TaskManager (default 24m)
+ *   --checkpoint-interval S                                      (default 3s)
+ *   --backend B           spillway | hashmap | rocksdb | factory class (default spillway)
+ * </pre>
+ */
+public final class AccountSpendJob {
+
+    static final String SPILLWAY_FACTORY = "dev.spillway.backend.SpillwayStateBackendFactory";
+    static final String OPERATOR = "account-spend";
+
+    private AccountSpendJob() {}
+
+    public static void main(String[] args) throws Exception {
+        ParameterTool params = ParameterTool.fromArgs(args);
+        Settings settings = Settings.from(params);
+        boolean ok = run(settings);
+        System.exit(ok ? 0 : 1);
+    }
+
+    /** Runs the job and verifies its result; returns whether every account matched. */
+    static boolean run(Settings s) throws Exception {
+        System.out.printf(
+                Locale.ROOT,
+                "Spillway example: %,d payments over %,d accounts x %d merchants, parallelism %d,"
+                        + " managed memory %s, backend %s%n",
+                s.events,
+                s.accounts,
+                s.merchants,
+                s.parallelism,
+                s.managedMemory,
+                s.backend);
+        ExpectedTotals expected = ExpectedTotals.compute(s.events, s.accounts, s.merchants);
+        Path checkpoints = Files.createTempDirectory("spillway-example-checkpoints");
+        try {
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.createLocalEnvironment(
+                            s.parallelism, clusterConfig(s, checkpoints));
+            DataStream<AccountSummary> summaries =
+                    env.fromSequence(0, s.events - 1)
+                            .name("payments")
+                            .map(new ToSpendEvent(s.accounts, s.merchants))
+                            .name("to-event")
+                            .keyBy(e -> e.account)
+                            .process(new AccountSpendFunction())
+                            .name(OPERATOR)
+                            .uid(OPERATOR);
+
+            Verification verification = Verification.register(expected, s.accounts);
+            summaries.sinkTo(new VerifyingSink(verification.id())).name("verify");
+
+            long start = System.nanoTime();
+            JobClient job = env.executeAsync("spillway-account-spend");
+            try (ProgressPrinter progress = ProgressPrinter.start(System.out, OPERATOR)) {
+                job.getJobExecutionResult().get();
+                double seconds = (System.nanoTime() - start) / 1e9;
+                verification.finish();
+                printSummary(s, verification, seconds, progress);
+                return verification.passed();
+            } finally {
+                Verification.unregister(verification.id());
+            }
+        } finally {
+            FileUtils.deleteDirectory(checkpoints.toFile());
+        }
+    }
+
+    private static Configuration clusterConfig(Settings s, Path checkpoints) {
+        Configuration conf = new Configuration();
+        conf.set(StateBackendOptions.STATE_BACKEND, s.backend);
+        conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse(s.managedMemory));
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, s.checkpointInterval);
+        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+        MetricsCapture.configure(conf);
+        return conf;
+    }
+
+    private static void printSummary(
+            Settings s, Verification v, double seconds, ProgressPrinter progress) {
+        double checkpointBytes = MetricsCapture.max(".lastCheckpointSize");
+        double managedBytes = MemorySize.parse(s.managedMemory).getBytes();
+        System.out.println();
+        System.out.printf(
+                Locale.ROOT,
+                "Processed %,d payments in %.1f s (%,.0f rec/s on average, peak %,.0f rec/s).%n",
+                s.events,
+                seconds,
+                s.events / seconds,
+                progress.peakRecordsPerSecond());
+        if (checkpointBytes > 0) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "State size (last full checkpoint): %s = %.1fx the TaskManager's managed memory (%s).%n",
+                    ProgressPrinter.formatBytes(checkpointBytes),
+                    checkpointBytes / managedBytes,
+                    s.managedMemory);
+        }
+        System.out.println(v.report());
+    }
+
+    /** Turns a sequence number into the payment it stands for. */
+    private static final class ToSpendEvent implements MapFunction<Long, SpendEvent> {
+        private final int accounts;
+        private final int merchants;
+
+        ToSpendEvent(int accounts, int merchants) {
+            this.accounts = accounts;
+            this.merchants = merchants;
+        }
+
+        @Override
+        public SpendEvent map(Long i) {
+            return new SpendEvent(
+                    SpendEvents.account(i, accounts),
+                    SpendEvents.merchant(i, merchants),
+                    SpendEvents.amountCents(i));
+        }
+    }
+
+    /** The job's size and backend, from the command line. */
+    static final class Settings {
+        int accounts = 200_000;
+        int merchants = 48;
+        long events = 12_000_000;
+        int parallelism = 2;
+        String managedMemory = "24m";
+        Duration checkpointInterval = Duration.ofSeconds(3);
+        String backend = SPILLWAY_FACTORY;
+
+        static Settings from(ParameterTool params) {
+            Settings s = new Settings();
+            s.accounts = params.getInt("accounts", s.accounts);
+            s.merchants = params.getInt("merchants", s.merchants);
+            s.events = params.getLong("events", s.events);
+            s.parallelism = params.getInt("parallelism", s.parallelism);
+            s.managedMemory = params.get("managed-memory", s.managedMemory);
+            s.checkpointInterval =
+                    Duration.ofMillis(
+                            org.apache.flink.util.TimeUtils.parseDuration(
+                                            params.get("checkpoint-interval", "3s"))
+                                    .toMillis());
+            String backend = params.get("backend", "spillway");
+            s.backend = "spillway".equals(backend) ? SPILLWAY_FACTORY : backend;
+            s.validate();
+            return s;
+        }
+
+        void validate() {
+            if (merchants < 1 || merchants > SpendEvents.MAX_MERCHANTS) {
+                throw new IllegalArgumentException(
+                        "--merchants must be between 1 and " + SpendEvents.MAX_MERCHANTS);
+            }
+            if (accounts < 1 || events < 1 || parallelism < 1) {
+                throw new IllegalArgumentException(
+                        "--accounts, --events and --parallelism must be positive");
+            }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.spillway.examples.support;
+
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Prints one line a second while a job runs: throughput, state entries, memory pools, spilling,
+ * runs on disk and the last checkpoint. Every figure is read from Flink metrics through {@link
+ * MetricsCapture}; a figure whose metric the backend in use does not publish shows as "-".
+ */
+public final class ProgressPrinter implements AutoCloseable {
+
+    private final ScheduledExecutorService timer =
+            Executors.newSingleThreadScheduledExecutor(
+                    r -> {
+                        Thread t = new Thread(r, "progress-printer");
+                        t.setDaemon(true);
+                        return t;
+                    });
+    private final PrintStream out;
+    private final String operatorName;
+    private final long startNanos = System.nanoTime();
+    private double lastRecords;
+    private long lastNanos = startNanos;
+    private double peakRecordsPerSecond;
+
+    private ProgressPrinter(PrintStream out, String operatorName) {
+        this.out = out;
+        this.operatorName = operatorName;
+    }
+
+    /** Starts printing progress of the named keyed operator once a second. */
+    public static ProgressPrinter start(PrintStream out, String operatorName) {
+        ProgressPrinter printer = new ProgressPrinter(out, operatorName);
+        printer.timer.scheduleAtFixedRate(printer::printLine, 1, 1, TimeUnit.SECONDS);
+        return printer;
+    }
+
+    /** Records the keyed operator has processed so far, over all subtasks. */
+    public double recordsIn() {
+        return MetricsCapture.sum("." + operatorName + ".", ".numRecordsIn");
+    }
+
+    public double peakRecordsPerSecond() {
+        return peakRecordsPerSecond;
+    }
+
+    private void printLine() {
+        long now = System.nanoTime();
+        double records = recordsIn();
+        double rate = (records - lastRecords) / ((now - lastNanos) / 1e9);
+        lastRecords = records;
+        lastNanos = now;
+        peakRecordsPerSecond = Math.max(peakRecordsPerSecond, rate);
+        out.println(
+                String.format(
+                        Locale.ROOT,
+                        "[%4ds] %,10.0f rec/s | %,12.0f records | entries %s | exec %s / %s | storage %s / %s | spilled %s | runs %s | ckpt %s",
+                        (now - startNanos) / 1_000_000_000L,
+                        rate,
+                        records,
+                        count(SpillwayMetrics.ENTRIES),
+                        bytes(SpillwayMetrics.EXECUTION_USED),
+                        bytes(SpillwayMetrics.EXECUTION_SIZE),
+                        bytes(SpillwayMetrics.STORAGE_USED),
+                        bytes(SpillwayMetrics.STORAGE_SIZE),
+                        bytes(SpillwayMetrics.SPILLED_BYTES),
+                        count(SpillwayMetrics.RUNS),
+                        checkpoint()));
+    }
+
+    private static String checkpoint() {
+        if (MetricsCapture.max(".numberOfCompletedCheckpoints") < 1) {
+            return "none yet";
+        }
+        return String.format(
+                Locale.ROOT,
+                "#%.0f %s in %.0f ms",
+                MetricsCapture.max(".numberOfCompletedCheckpoints"),
+                formatBytes(MetricsCapture.max(".lastCheckpointSize")),
+                MetricsCapture.max(".lastCheckpointDuration"));
+    }
+
+    private static String count(String suffix) {
+        return MetricsCapture.has(suffix)
+                ? String.format(Locale.ROOT, "%,.0f", MetricsCapture.sum("", suffix))
+                : "-";
+    }
+
+    private static String bytes(String suffix) {
+        return MetricsCapture.has(suffix) ? formatBytes(MetricsCapture.sum("", suffix)) : "-";
+    }
+
+    /** Formats a byte count as MiB with one decimal. */
+    public static String formatBytes(double bytes) {
+        return String.format(Locale.ROOT, "%.1f MiB", bytes / (1024 * 1024));
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}
