@@ -3,14 +3,12 @@ package dev.spillway.examples;
 import dev.spillway.examples.support.MetricsCapture;
 import dev.spillway.examples.support.ProgressPrinter;
 
-import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.FileUtils;
 import org.apache.flink.util.ParameterTool;
@@ -42,7 +40,6 @@ import java.util.Locale;
 public final class AccountSpendJob {
 
     static final String SPILLWAY_FACTORY = "dev.spillway.backend.SpillwayStateBackendFactory";
-    static final String OPERATOR = "account-spend";
 
     private AccountSpendJob() {}
 
@@ -71,22 +68,12 @@ public final class AccountSpendJob {
             StreamExecutionEnvironment env =
                     StreamExecutionEnvironment.createLocalEnvironment(
                             s.parallelism, clusterConfig(s, checkpoints));
-            DataStream<AccountSummary> summaries =
-                    env.fromSequence(0, s.events - 1)
-                            .name("payments")
-                            .map(new ToSpendEvent(s.accounts, s.merchants))
-                            .name("to-event")
-                            .keyBy(e -> e.account)
-                            .process(new AccountSpendFunction())
-                            .name(OPERATOR)
-                            .uid(OPERATOR);
-
             Verification verification = Verification.register(expected, s.accounts);
-            summaries.sinkTo(new VerifyingSink(verification.id())).name("verify");
+            AccountSpendPipeline.attach(env, s, verification.id());
 
             long start = System.nanoTime();
             JobClient job = env.executeAsync("spillway-account-spend");
-            try (ProgressPrinter progress = ProgressPrinter.start(System.out, OPERATOR)) {
+            try (ProgressPrinter progress = ProgressPrinter.start(System.out, AccountSpendPipeline.OPERATOR)) {
                 job.getJobExecutionResult().get();
                 double seconds = (System.nanoTime() - start) / 1e9;
                 verification.finish();
@@ -100,7 +87,7 @@ public final class AccountSpendJob {
         }
     }
 
-    private static Configuration clusterConfig(Settings s, Path checkpoints) {
+    static Configuration clusterConfig(Settings s, Path checkpoints) {
         Configuration conf = new Configuration();
         conf.set(StateBackendOptions.STATE_BACKEND, s.backend);
         conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse(s.managedMemory));
@@ -134,25 +121,6 @@ public final class AccountSpendJob {
         System.out.println(v.report());
     }
 
-    /** Turns a sequence number into the payment it stands for. */
-    private static final class ToSpendEvent implements MapFunction<Long, SpendEvent> {
-        private final int accounts;
-        private final int merchants;
-
-        ToSpendEvent(int accounts, int merchants) {
-            this.accounts = accounts;
-            this.merchants = merchants;
-        }
-
-        @Override
-        public SpendEvent map(Long i) {
-            return new SpendEvent(
-                    SpendEvents.account(i, accounts),
-                    SpendEvents.merchant(i, merchants),
-                    SpendEvents.amountCents(i));
-        }
-    }
-
     /** The job's size and backend, from the command line. */
     static final class Settings {
         int accounts = 200_000;
@@ -175,10 +143,14 @@ public final class AccountSpendJob {
                             org.apache.flink.util.TimeUtils.parseDuration(
                                             params.get("checkpoint-interval", "3s"))
                                     .toMillis());
-            String backend = params.get("backend", "spillway");
-            s.backend = "spillway".equals(backend) ? SPILLWAY_FACTORY : backend;
+            s.backend = backendType(params.get("backend", "spillway"));
             s.validate();
             return s;
+        }
+
+        /** Maps the short name "spillway" to the factory class; Flink knows the others. */
+        static String backendType(String name) {
+            return "spillway".equals(name) ? SPILLWAY_FACTORY : name;
         }
 
         void validate() {

@@ -50,7 +50,9 @@ public final class ProgressPrinter implements AutoCloseable {
 
     private void printLine() {
         long now = System.nanoTime();
-        double records = recordsIn();
+        // Counters of finished subtasks are unregistered, so the sum can fall at the very end;
+        // never report that as negative throughput.
+        double records = Math.max(recordsIn(), lastRecords);
         double rate = (records - lastRecords) / ((now - lastNanos) / 1e9);
         lastRecords = records;
         lastNanos = now;
