@@ -6,6 +6,7 @@ import dev.spillway.examples.support.ProgressPrinter;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -94,6 +95,8 @@ public final class AccountSpendJob {
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, s.checkpointInterval);
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+        // A failure should end the example with its cause, not restart it forever.
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         MetricsCapture.configure(conf);
         return conf;
     }
