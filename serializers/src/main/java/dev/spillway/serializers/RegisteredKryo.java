@@ -1,0 +1,98 @@
+package dev.spillway.serializers;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.Registration;
+import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.SerializerFactory;
+import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
+
+import org.objenesis.strategy.StdInstantiatorStrategy;
+
+import java.util.Collection;
+import java.util.Map;
+
+/**
+ * A Kryo instance configured from {@link KryoRegistrations}: registration required, every user
+ * class under its own id, collections and arrays read through length guards, and an error for
+ * unregistered classes that says how to register them.
+ *
+ * <p>A registration whose class (or serializer class) could not be loaded on restore is bound to a
+ * {@link MissingClassSerializer} under its old id: old state that never mentions the class reads
+ * fine, and a record that does fails with the class name instead of "unregistered class ID 12".
+ */
+final class RegisteredKryo extends Kryo {
+
+    private final KryoRegistrations registrations;
+    private final Class<?> recordType;
+
+    RegisteredKryo(Class<?> recordType, KryoRegistrations registrations) {
+        this.recordType = recordType;
+        this.registrations = registrations;
+        setRegistrationRequired(true);
+        setReferences(registrations.tracksReferences());
+        // Classes without a no-arg constructor are created through Objenesis, as Flink does.
+        setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
+        addDefaultSerializer(Collection.class, factory(GuardedCollectionSerializer::new));
+        addDefaultSerializer(Map.class, factory(GuardedMapSerializer::new));
+        addDefaultSerializer(
+                Object[].class,
+                new SerializerFactory.BaseSerializerFactory<Serializer<?>>() {
+                    @Override
+                    public Serializer<?> newSerializer(Kryo kryo, Class type) {
+                        return new GuardedObjectArraySerializer(kryo, type);
+                    }
+                });
+        for (KryoRegistration registration : registrations.registrations()) {
+            register(registration);
+        }
+    }
+
+    private void register(KryoRegistration registration) {
+        if (!registration.isResolved()) {
+            register(
+                    new Registration(
+                            MissingClassSerializer.Placeholder.class,
+                            new MissingClassSerializer(registration),
+                            registration.id()));
+        } else if (registration.serializerClass() == null) {
+            register(registration.type(), registration.id());
+        } else {
+            register(
+                    registration.type(),
+                    SerializerFactory.ReflectionSerializerFactory.newSerializer(
+                            this, registration.serializerClass(), registration.type()),
+                    registration.id());
+        }
+    }
+
+    /**
+     * Kryo calls this only to build the message of the exception it is about to throw for an
+     * unregistered class (registration is required, so never just to warn); throwing our own,
+     * typed exception from here lets the serializer recognise the failure through Kryo's wrapping.
+     */
+    @Override
+    protected String unregisteredClassMessage(Class type) {
+        throw new UnregisteredClassException(type.getName(), "Class "
+                + type.getName()
+                + " is not registered for the Spillway Kryo serializer of "
+                + recordType.getName()
+                + ". Every class reachable from a record needs a stable id; add it to the"
+                + " registrations, e.g. KryoRegistrations.builder()...register("
+                + type.getName().replace('$', '.')
+                + ".class, "
+                + registrations.nextFreeId()
+                + ") (ids in use: "
+                + registrations.registrations()
+                + ").");
+    }
+
+    private static SerializerFactory<Serializer<?>> factory(
+            java.util.function.Supplier<Serializer<?>> supplier) {
+        return new SerializerFactory.BaseSerializerFactory<Serializer<?>>() {
+            @Override
+            public Serializer<?> newSerializer(Kryo kryo, Class type) {
+                return supplier.get();
+            }
+        };
+    }
+}
