@@ -120,7 +120,9 @@ final class GuardedInput extends Input {
             int start = position;
             int charCountPlusOne = readVarIntFlag(true);
             position = start;
-            checkCount(this, charCountPlusOne - 1L, 1, "string");
+            if (charCountPlusOne != 0) {
+                checkCount(this, charCountPlusOne - 1L, 1, "string");
+            }
         }
     }
 }
