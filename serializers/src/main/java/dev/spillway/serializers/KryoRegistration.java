@@ -130,7 +130,10 @@ public final class KryoRegistration implements Serializable {
 
     /** How the user would declare this registration in code; used in error messages. */
     String asBuilderCall() {
-        String simple = className.substring(className.lastIndexOf('.') + 1).replace('$', '.');
+        String simple =
+                type != null && type.getSimpleName().length() > 0
+                        ? type.getSimpleName()
+                        : className.substring(className.lastIndexOf('.') + 1).replace('$', '.');
         return serializerClassName == null
                 ? ".register(" + simple + ".class, " + id + ")"
                 : ".register("

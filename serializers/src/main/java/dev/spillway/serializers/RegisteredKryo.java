@@ -78,7 +78,7 @@ final class RegisteredKryo extends Kryo {
                 + recordType.getName()
                 + ". Every class reachable from a record needs a stable id; add it to the"
                 + " registrations, e.g. KryoRegistrations.builder()...register("
-                + type.getName().replace('$', '.')
+                + (type.getCanonicalName() != null ? type.getCanonicalName() : type.getName())
                 + ".class, "
                 + registrations.nextFreeId()
                 + ") (ids in use: "
