@@ -116,7 +116,7 @@ public final class KryoRegistrations implements Serializable {
      */
     public static final class Builder {
 
-        private final Map<Integer, KryoRegistration> byId = new TreeMap<>();
+        private final TreeMap<Integer, KryoRegistration> byId = new TreeMap<>();
         private final Map<Class<?>, Integer> idByClass = new HashMap<>();
         private boolean trackReferences;
 
@@ -203,9 +203,7 @@ public final class KryoRegistrations implements Serializable {
         }
 
         private int nextFreeId() {
-            return byId.isEmpty()
-                    ? FIRST_USER_ID
-                    : ((TreeMap<Integer, KryoRegistration>) byId).lastKey() + 1;
+            return byId.isEmpty() ? FIRST_USER_ID : byId.lastKey() + 1;
         }
 
         private static boolean isBuiltIn(Class<?> type) {

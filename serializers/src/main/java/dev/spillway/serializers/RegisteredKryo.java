@@ -4,16 +4,18 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Registration;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.SerializerFactory;
+import com.esotericsoftware.kryo.serializers.CollectionSerializer;
+import com.esotericsoftware.kryo.serializers.DefaultArraySerializers.ObjectArraySerializer;
+import com.esotericsoftware.kryo.serializers.MapSerializer;
 import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
 
 import org.objenesis.strategy.StdInstantiatorStrategy;
 
-import java.util.Collection;
-import java.util.Map;
 
 /**
  * A Kryo instance configured from {@link KryoRegistrations}: registration required, every user
- * class under its own id, collections and arrays read through length guards, and an error for
+ * class under its own id, collections, maps and object arrays read through length guards (see
+ * {@link GuardedInput}), and an error for
  * unregistered classes that says how to register them.
  *
  * <p>A registration whose class (or serializer class) could not be loaded on restore is bound to a
@@ -32,16 +34,6 @@ final class RegisteredKryo extends Kryo {
         setReferences(registrations.tracksReferences());
         // Classes without a no-arg constructor are created through Objenesis, as Flink does.
         setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
-        addDefaultSerializer(Collection.class, factory(GuardedCollectionSerializer::new));
-        addDefaultSerializer(Map.class, factory(GuardedMapSerializer::new));
-        addDefaultSerializer(
-                Object[].class,
-                new SerializerFactory.BaseSerializerFactory<Serializer<?>>() {
-                    @Override
-                    public Serializer<?> newSerializer(Kryo kryo, Class type) {
-                        return new GuardedObjectArraySerializer(kryo, type);
-                    }
-                });
         for (KryoRegistration registration : registrations.registrations()) {
             register(registration);
         }
@@ -86,13 +78,25 @@ final class RegisteredKryo extends Kryo {
                 + ").");
     }
 
-    private static SerializerFactory<Serializer<?>> factory(
-            java.util.function.Supplier<Serializer<?>> supplier) {
-        return new SerializerFactory.BaseSerializerFactory<Serializer<?>>() {
-            @Override
-            public Serializer<?> newSerializer(Kryo kryo, Class type) {
-                return supplier.get();
-            }
-        };
+    /**
+     * Kryo's choice, except that its plain collection, map and object-array serializers are
+     * swapped for the guarded versions. Swapping after the choice (rather than adding default
+     * serializers for {@code Collection} and {@code Map}, which would take precedence over Kryo's
+     * more specific ones for {@code TreeMap}, {@code EnumSet} and the like) changes nothing else.
+     */
+    @Override
+    @SuppressWarnings("rawtypes")
+    public Serializer getDefaultSerializer(Class type) {
+        Serializer chosen = super.getDefaultSerializer(type);
+        if (chosen.getClass() == CollectionSerializer.class) {
+            return new GuardedCollectionSerializer();
+        }
+        if (chosen.getClass() == MapSerializer.class) {
+            return new GuardedMapSerializer();
+        }
+        if (chosen.getClass() == ObjectArraySerializer.class) {
+            return new GuardedObjectArraySerializer(this, type);
+        }
+        return chosen;
     }
 }
