@@ -1,7 +1,6 @@
 package dev.spillway.serializers;
 
 import com.esotericsoftware.kryo.Kryo;
-import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.serializers.DefaultArraySerializers.ObjectArraySerializer;
 
@@ -22,7 +21,10 @@ final class GuardedObjectArraySerializer extends ObjectArraySerializer {
         int start = input.position();
         int lengthPlusOne = input.readVarInt(true);
         input.setPosition(start);
-        GuardedInput.checkCount(input, lengthPlusOne - 1L, 1, "array of " + type.getComponentType().getName());
+        if (lengthPlusOne != Kryo.NULL) {
+            GuardedInput.checkCount(
+                    input, lengthPlusOne - 1L, 1, "array of " + type.getComponentType().getName());
+        }
         return super.read(kryo, input, type);
     }
 }

@@ -63,19 +63,25 @@ final class RegisteredKryo extends Kryo {
      * typed exception from here lets the serializer recognise the failure through Kryo's wrapping.
      */
     @Override
+    @SuppressWarnings("rawtypes")
     protected String unregisteredClassMessage(Class type) {
-        throw new UnregisteredClassException(type.getName(), "Class "
+        throw new UnregisteredClassException(type.getName(), howToRegister(type));
+    }
+
+    private String howToRegister(Class<?> type) {
+        String sourceName = type.getCanonicalName() != null ? type.getCanonicalName() : type.getName();
+        return "Class "
                 + type.getName()
                 + " is not registered for the Spillway Kryo serializer of "
                 + recordType.getName()
                 + ". Every class reachable from a record needs a stable id; add it to the"
                 + " registrations, e.g. KryoRegistrations.builder()...register("
-                + (type.getCanonicalName() != null ? type.getCanonicalName() : type.getName())
+                + sourceName
                 + ".class, "
                 + registrations.nextFreeId()
                 + ") (ids in use: "
                 + registrations.registrations()
-                + ").");
+                + ").";
     }
 
     /**

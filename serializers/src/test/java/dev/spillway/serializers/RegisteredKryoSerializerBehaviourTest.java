@@ -154,6 +154,23 @@ class RegisteredKryoSerializerBehaviourTest {
     }
 
     @Test
+    void nullAndEmptyPartsPassTheLengthGuards() throws IOException {
+        RegisteredKryoSerializer<Blob> serializer = new RegisteredKryoSerializer<>(Blob.class, Blob.REGISTRATIONS);
+        Blob empty = new Blob();
+        Blob emptyParts = new Blob();
+        emptyParts.numbers = new int[0];
+        emptyParts.text = "";
+        emptyParts.things = new Object[0];
+        emptyParts.counts = new java.util.HashMap<>();
+        emptyParts.words = new ArrayList<>();
+        for (Blob blob : new Blob[] {empty, emptyParts, Blob.sample(3)}) {
+            DataOutputSerializer out = new DataOutputSerializer(16);
+            serializer.serialize(blob, out);
+            assertThat(serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()))).isEqualTo(blob);
+        }
+    }
+
+    @Test
     void aRecordAboveTheSizeLimitIsRefusedOnWrite() {
         RegisteredKryoSerializer<Blob> serializer = new RegisteredKryoSerializer<>(Blob.class, Blob.REGISTRATIONS);
         Blob huge = new Blob();

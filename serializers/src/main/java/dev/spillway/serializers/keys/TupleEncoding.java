@@ -20,7 +20,7 @@ final class TupleEncoding<T extends Tuple> implements KeyEncoding<T> {
     private final boolean preservesOrder;
     private final int fixedLength;
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     TupleEncoding(List<KeyEncoding<?>> fields) {
         if (fields.isEmpty() || fields.size() > Tuple.MAX_ARITY) {
             throw new IllegalArgumentException(
