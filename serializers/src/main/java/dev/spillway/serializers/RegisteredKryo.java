@@ -65,23 +65,7 @@ final class RegisteredKryo extends Kryo {
     @Override
     @SuppressWarnings("rawtypes")
     protected String unregisteredClassMessage(Class type) {
-        throw new UnregisteredClassException(type.getName(), howToRegister(type));
-    }
-
-    private String howToRegister(Class<?> type) {
-        String sourceName = type.getCanonicalName() != null ? type.getCanonicalName() : type.getName();
-        return "Class "
-                + type.getName()
-                + " is not registered for the Spillway Kryo serializer of "
-                + recordType.getName()
-                + ". Every class reachable from a record needs a stable id; add it to the"
-                + " registrations, e.g. KryoRegistrations.builder()...register("
-                + sourceName
-                + ".class, "
-                + registrations.nextFreeId()
-                + ") (ids in use: "
-                + registrations.registrations()
-                + ").";
+        throw UnregisteredClassException.of(type, recordType, registrations);
     }
 
     /**

@@ -45,9 +45,16 @@ public final class RegisteredKryoSerializer<T> extends TypeSerializer<T> {
 
     private transient KryoRecordCodec codec;
 
+    /**
+     * @throws UnregisteredClassException if the type is a concrete class without a registration
+     *     (an interface or abstract type needs none; its implementations do)
+     */
     public RegisteredKryoSerializer(Class<T> type, KryoRegistrations registrations) {
         if (type == null || registrations == null) {
             throw new IllegalArgumentException("The type and its registrations must not be null.");
+        }
+        if (isConcrete(type) && registrations.forClassName(type.getName()) == null) {
+            throw UnregisteredClassException.of(type, type, registrations);
         }
         this.type = type;
         this.registrations = registrations;
@@ -80,12 +87,13 @@ public final class RegisteredKryoSerializer<T> extends TypeSerializer<T> {
         return new RegisteredKryoSerializer<>(type, registrations);
     }
 
+    private static boolean isConcrete(Class<?> type) {
+        return !type.isInterface() && !Modifier.isAbstract(type.getModifiers());
+    }
+
     @Override
     public T createInstance() {
-        if (type.isInterface() || Modifier.isAbstract(type.getModifiers())) {
-            return null;
-        }
-        return type.cast(codec().newInstance(type));
+        return isConcrete(type) ? type.cast(codec().newInstance(type)) : null;
     }
 
     @Override

@@ -4,8 +4,9 @@ package dev.spillway.serializers;
  * Thrown when a record (or anything reachable from it) is an instance of a class that has no
  * registration. The message names the class, the id to give it and the ids in use.
  *
- * <p>This is a programming error, not an I/O failure, so it is unchecked; it fails the first
- * write of such a record, before any byte reaches the target.
+ * <p>This is a programming error, not an I/O failure, so it is unchecked. It is thrown when a
+ * serializer is created for a concrete type that is not registered itself, and otherwise by the
+ * first write of a record that reaches an unregistered class, before any byte reaches the target.
  */
 public final class UnregisteredClassException extends IllegalArgumentException {
 
@@ -16,6 +17,27 @@ public final class UnregisteredClassException extends IllegalArgumentException {
     UnregisteredClassException(String unregisteredClassName, String message) {
         super(message);
         this.unregisteredClassName = unregisteredClassName;
+    }
+
+    /** The exception for a class reached from a record of {@code recordType}. */
+    static UnregisteredClassException of(
+            Class<?> type, Class<?> recordType, KryoRegistrations registrations) {
+        String sourceName =
+                type.getCanonicalName() != null ? type.getCanonicalName() : type.getName();
+        return new UnregisteredClassException(
+                type.getName(),
+                "Class "
+                        + type.getName()
+                        + " is not registered for the Spillway Kryo serializer of "
+                        + recordType.getName()
+                        + ". Every class reachable from a record needs a stable id; add it to the"
+                        + " registrations, e.g. KryoRegistrations.builder()...register("
+                        + sourceName
+                        + ".class, "
+                        + registrations.nextFreeId()
+                        + ") (ids in use: "
+                        + registrations.registrations()
+                        + ").");
     }
 
     /** The name of the class that needs a registration. */

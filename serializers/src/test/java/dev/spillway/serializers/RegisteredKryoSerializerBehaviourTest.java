@@ -46,12 +46,24 @@ class RegisteredKryoSerializerBehaviourTest {
     }
 
     @Test
-    void theRootTypeItselfMustBeRegistered() {
-        RegisteredKryoSerializer<Address> serializer =
-                new RegisteredKryoSerializer<>(Address.class, KryoRegistrations.builder().build());
-        assertThatThrownBy(() -> serializer.serialize(new Address("x", 1), new DataOutputSerializer(8)))
+    void aConcreteRecordTypeMustBeRegisteredBeforeAnyRecord() {
+        assertThatThrownBy(() -> new RegisteredKryoSerializer<>(Address.class, KryoRegistrations.builder().build()))
                 .isInstanceOf(UnregisteredClassException.class)
                 .hasMessageContaining(".register(dev.spillway.serializers.Address.class, 10)");
+    }
+
+    @Test
+    void anInterfaceRecordTypeNeedsOnlyItsImplementationsRegistered() throws IOException {
+        RegisteredKryoSerializer<CharSequence> serializer =
+                new RegisteredKryoSerializer<>(
+                        CharSequence.class, KryoRegistrations.builder().register(StringBuilder.class, 10).build());
+        DataOutputSerializer out = new DataOutputSerializer(16);
+        serializer.serialize("text", out);
+        serializer.serialize(new StringBuilder("built"), out);
+        DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
+        assertThat(serializer.deserialize(in)).isEqualTo("text");
+        assertThat(serializer.deserialize(in).toString()).isEqualTo("built");
+        assertThat(serializer.createInstance()).isNull();
     }
 
     @Test
