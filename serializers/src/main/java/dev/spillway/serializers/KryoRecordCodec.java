@@ -52,7 +52,8 @@ final class KryoRecordCodec {
 
     /** Reads exactly {@code length} bytes from the source and decodes one record from them. */
     Object decode(DataInputView source, int length) throws IOException {
-        if (readBuffer.length < length || readBuffer.length > RETAINED_BUFFER_BYTES) {
+        boolean oversized = readBuffer.length > RETAINED_BUFFER_BYTES && length <= RETAINED_BUFFER_BYTES;
+        if (readBuffer.length < length || oversized) {
             readBuffer = new byte[Math.max(length, INITIAL_BUFFER_BYTES)];
         }
         source.readFully(readBuffer, 0, length);
