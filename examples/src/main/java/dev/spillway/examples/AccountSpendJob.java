@@ -69,7 +69,7 @@ public final class AccountSpendJob {
             StreamExecutionEnvironment env =
                     StreamExecutionEnvironment.createLocalEnvironment(
                             s.parallelism, clusterConfig(s, checkpoints));
-            Verification verification = Verification.register(expected, s.accounts);
+            Verification<AccountSummary> verification = Verification.forAccounts(expected);
             AccountSpendPipeline.attach(env, s, verification.id());
 
             long start = System.nanoTime();
@@ -102,7 +102,7 @@ public final class AccountSpendJob {
     }
 
     private static void printSummary(
-            Settings s, Verification v, double seconds, ProgressPrinter progress) {
+            Settings s, Verification<?> v, double seconds, ProgressPrinter progress) {
         double checkpointBytes = MetricsCapture.max(".lastCheckpointSize");
         double managedBytes = MemorySize.parse(s.managedMemory).getBytes();
         System.out.println();

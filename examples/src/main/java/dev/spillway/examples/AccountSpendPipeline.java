@@ -25,7 +25,7 @@ final class AccountSpendPipeline {
                 .process(new AccountSpendFunction())
                 .name(OPERATOR)
                 .uid(OPERATOR)
-                .sinkTo(new VerifyingSink(verificationId))
+                .sinkTo(new VerifyingSink<AccountSummary>(verificationId))
                 .name("verify")
                 .uid("verify");
     }

@@ -61,7 +61,7 @@ public final class BackendSwitchJob {
                                 .setNumTaskManagers(1)
                                 .setNumSlotsPerTaskManager(s.parallelism)
                                 .build());
-        Verification verification = Verification.register(expected, s.accounts);
+        Verification<AccountSummary> verification = Verification.forAccounts(expected);
         try {
             cluster.start();
             try (MiniClusterClient client = new MiniClusterClient(clusterConf, cluster)) {
@@ -99,7 +99,7 @@ public final class BackendSwitchJob {
             Configuration clusterConf,
             AccountSpendJob.Settings s,
             String backend,
-            Verification v,
+            Verification<?> v,
             String savepoint) {
         Configuration jobConf = new Configuration(clusterConf);
         jobConf.set(StateBackendOptions.STATE_BACKEND, backend);

@@ -5,19 +5,25 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
+import java.util.function.ToIntFunction;
 
 /**
- * Compares the job's summaries with the independent computation, account by account. The sink
- * runs in the same JVM as the embedded MiniCluster, so it reaches its verification through a
- * registry by id instead of shipping millions of results back to the client.
+ * Compares a job's per-key results with an independent computation, key by key. The sink runs in
+ * the same JVM as the embedded MiniCluster, so it reaches its verification through a registry by
+ * id instead of shipping millions of results back to the client.
+ *
+ * @param <T> the result type; results are compared with {@code equals}
  */
-final class Verification {
+final class Verification<T> {
 
     private static final AtomicLong IDS = new AtomicLong();
-    private static final Map<Long, Verification> REGISTRY = new ConcurrentHashMap<>();
+    private static final Map<Long, Verification<?>> REGISTRY = new ConcurrentHashMap<>();
 
     private final long id;
-    private final ExpectedTotals expected;
+    private final ToIntFunction<T> keyOf;
+    private final IntFunction<T> expectedOf;
+    private final int expectedKeys;
     private final BitSet seen;
     private long matched;
     private long mismatched;
@@ -25,20 +31,35 @@ final class Verification {
     private long missing;
     private final StringBuilder firstProblems = new StringBuilder();
 
-    private Verification(long id, ExpectedTotals expected, int accounts) {
+    private Verification(
+            long id, ToIntFunction<T> keyOf, IntFunction<T> expectedOf, int expectedKeys) {
         this.id = id;
-        this.expected = expected;
-        this.seen = new BitSet(accounts);
+        this.keyOf = keyOf;
+        this.expectedOf = expectedOf;
+        this.expectedKeys = expectedKeys;
+        this.seen = new BitSet();
     }
 
-    static Verification register(ExpectedTotals expected, int accounts) {
-        Verification v = new Verification(IDS.incrementAndGet(), expected, accounts);
+    /**
+     * Registers a verification that expects one result for each of {@code expectedKeys} keys,
+     * equal to {@code expectedOf.apply(key)}.
+     */
+    static <T> Verification<T> register(
+            ToIntFunction<T> keyOf, IntFunction<T> expectedOf, int expectedKeys) {
+        Verification<T> v =
+                new Verification<>(IDS.incrementAndGet(), keyOf, expectedOf, expectedKeys);
         REGISTRY.put(v.id, v);
         return v;
     }
 
-    static Verification lookup(long id) {
-        Verification v = REGISTRY.get(id);
+    /** The verification for the account job's summaries. */
+    static Verification<AccountSummary> forAccounts(ExpectedTotals expected) {
+        return register(s -> s.account, expected::of, expected.activeAccounts());
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T> Verification<T> lookup(long id) {
+        Verification<T> v = (Verification<T>) REGISTRY.get(id);
         if (v == null) {
             throw new IllegalStateException(
                     "No verification " + id + ": the verifying sink only works on the embedded"
@@ -55,14 +76,15 @@ final class Verification {
         return id;
     }
 
-    synchronized void check(AccountSummary actual) {
-        if (seen.get(actual.account)) {
+    synchronized void check(T actual) {
+        int key = keyOf.applyAsInt(actual);
+        if (seen.get(key)) {
             duplicates++;
             problem("duplicate result for " + actual);
             return;
         }
-        seen.set(actual.account);
-        AccountSummary want = expected.of(actual.account);
+        seen.set(key);
+        T want = expectedOf.apply(key);
         if (want.equals(actual)) {
             matched++;
         } else {
@@ -71,11 +93,11 @@ final class Verification {
         }
     }
 
-    /** Called once the job has finished: every account with payments must have reported. */
+    /** Called once the job has finished: every expected key must have reported. */
     synchronized void finish() {
-        missing = Math.max(0, expected.activeAccounts() - seen.cardinality());
+        missing = Math.max(0, expectedKeys - seen.cardinality());
         if (missing > 0) {
-            problem(missing + " accounts with payments produced no result");
+            problem(missing + " keys with input produced no result");
         }
     }
 
@@ -93,7 +115,7 @@ final class Verification {
         if (passed()) {
             return String.format(
                     Locale.ROOT,
-                    "VERIFIED: all %,d accounts match the independent computation.",
+                    "VERIFIED: all %,d keys match the independent computation.",
                     matched);
         }
         return String.format(

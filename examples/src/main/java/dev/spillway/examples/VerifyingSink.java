@@ -4,8 +4,8 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 
-/** Hands every summary to the {@link Verification} registered under an id in this JVM. */
-final class VerifyingSink implements Sink<AccountSummary> {
+/** Hands every result to the {@link Verification} registered under an id in this JVM. */
+final class VerifyingSink<T> implements Sink<T> {
 
     private final long verificationId;
 
@@ -14,12 +14,12 @@ final class VerifyingSink implements Sink<AccountSummary> {
     }
 
     @Override
-    public SinkWriter<AccountSummary> createWriter(WriterInitContext context) {
-        Verification verification = Verification.lookup(verificationId);
+    public SinkWriter<T> createWriter(WriterInitContext context) {
+        Verification<T> verification = Verification.lookup(verificationId);
         return new SinkWriter<>() {
             @Override
-            public void write(AccountSummary summary, Context context) {
-                verification.check(summary);
+            public void write(T result, Context context) {
+                verification.check(result);
             }
 
             @Override
