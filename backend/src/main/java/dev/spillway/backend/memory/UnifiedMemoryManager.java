@@ -432,7 +432,10 @@ public final class UnifiedMemoryManager implements AutoCloseable {
     List<MemoryConsumer> evictionCandidates(MemoryConsumer requester) {
         List<MemoryConsumer> candidates = new ArrayList<>();
         for (MemoryConsumer consumer : storageConsumers) {
-            if (consumer != requester && consumer.getUsed() > 0 && !consumer.isSpilling()) {
+            if (consumer != requester
+                    && consumer.getUsed() > 0
+                    && !consumer.isSpilling()
+                    && consumer.client().mayBeSpilledByCurrentThread()) {
                 candidates.add(consumer);
             }
         }
