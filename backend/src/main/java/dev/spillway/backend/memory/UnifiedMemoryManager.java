@@ -245,6 +245,13 @@ public final class UnifiedMemoryManager implements AutoCloseable {
         return budget - storagePoolSize();
     }
 
+    /** Execution requests currently waiting for their fair share. */
+    int waitingRequests() {
+        synchronized (lock) {
+            return waiters;
+        }
+    }
+
     /** Pages handed out by all clients and not yet freed. */
     public int pagesInUse() {
         return pagePool.pagesInUse();
