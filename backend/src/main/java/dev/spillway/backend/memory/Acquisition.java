@@ -181,9 +181,7 @@ final class Acquisition {
      * consumer and propagates.
      */
     private long spill(MemoryConsumer victim, long wanted) {
-        if (!victim.tryBeginSpill()) {
-            return 0; // another thread is spilling it right now: its memory is on its way back
-        }
+        victim.beginSpill();
         victimsAsked++;
         try {
             long freed = victim.spill(wanted, requester);
