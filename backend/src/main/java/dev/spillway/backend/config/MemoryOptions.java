@@ -47,10 +47,12 @@ public final class MemoryOptions {
                     .durationType()
                     .defaultValue(MemorySettings.DEFAULT_EXECUTION_WAIT_TIMEOUT)
                     .withDescription(
-                            "How long an execution memory request of a consumer holding less"
-                                    + " than 1/2N of execution memory (N active execution"
-                                    + " consumers in the slot) waits for others to release"
-                                    + " memory before it fails. 0 fails without waiting.");
+                            "How long a memory request may wait before it fails: an execution"
+                                    + " request of a consumer holding less than 1/2N of execution"
+                                    + " memory (N active execution consumers in the slot) waits"
+                                    + " for others to release memory, and any request whose"
+                                    + " victims belong to backends busy with their own requests"
+                                    + " waits for those to end. 0 never waits.");
 
     private MemoryOptions() {}
 

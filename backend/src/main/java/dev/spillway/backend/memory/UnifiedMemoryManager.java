@@ -442,14 +442,73 @@ public final class UnifiedMemoryManager implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until none of {@code busy} is inside a memory request on another thread any more, so
+     * that their consumers can be spilled, unless waiting could close a cycle of waits:
+     *
+     * <ul>
+     *   <li>a consumer of the requester's own client is being spilled by another thread: that
+     *       thread may be blocked on a lock the requester holds, and its client may be one we
+     *       would wait for;
+     *   <li>one of the busy clients is itself waiting for other clients: the requester marks
+     *       itself waiting before it checks the others, so in any would-be cycle the last thread
+     *       to check sees the mark of the next and backs off.
+     * </ul>
+     *
+     * @return true to retry the request; false if waiting is not safe or the deadline passed
+     */
+    boolean awaitBusyClients(MemoryClient requester, Set<MemoryClient> busy, long deadlineNanos) {
+        requester.beginWaitingForOtherClients();
+        try {
+            if (requester.hasConsumerSpilledByAnotherThread()) {
+                return false;
+            }
+            for (MemoryClient other : busy) {
+                if (other.isWaitingForOtherClients()) {
+                    return false;
+                }
+            }
+            synchronized (lock) {
+                long start = System.nanoTime();
+                waiters++;
+                try {
+                    while (anyBusyOnAnotherThread(busy)) {
+                        long remaining = deadlineNanos - System.nanoTime();
+                        if (remaining <= 0) {
+                            return false;
+                        }
+                        TimeUnit.NANOSECONDS.timedWait(lock, remaining);
+                    }
+                    return true;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SpillwayMemoryException(
+                            "Interrupted while memory client '"
+                                    + requester.name()
+                                    + "' waited for other backends to finish their memory requests",
+                            e);
+                } finally {
+                    waiters--;
+                    stats.recordWait(System.nanoTime() - start);
+                }
+            }
+        } finally {
+            requester.endWaitingForOtherClients();
+        }
+    }
+
+    /** Called when a slow-path request ends: requests waiting for its client may go on. */
+    void requestEnded() {
+        synchronized (lock) {
+            wakeWaiters();
+        }
+    }
+
     /** Storage consumers of the slot that may be asked to evict, largest first. */
     List<MemoryConsumer> evictionCandidates(MemoryConsumer requester) {
         List<MemoryConsumer> candidates = new ArrayList<>();
         for (MemoryConsumer consumer : storageConsumers) {
-            if (consumer != requester
-                    && consumer.getUsed() > 0
-                    && !consumer.isSpilling()
-                    && consumer.client().mayBeSpilledByCurrentThread()) {
+            if (consumer != requester && consumer.getUsed() > 0) {
                 candidates.add(consumer);
             }
         }
@@ -496,6 +555,15 @@ public final class UnifiedMemoryManager implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------------------------------
+
+    private static boolean anyBusyOnAnotherThread(Set<MemoryClient> clients) {
+        for (MemoryClient client : clients) {
+            if (client.isBusyOnAnotherThread()) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     private boolean canGrant(MemoryConsumer consumer, long bytes) {
         if (bytes > budget - executionUsed - storageUsed) {

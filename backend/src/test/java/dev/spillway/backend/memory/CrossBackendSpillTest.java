@@ -26,7 +26,7 @@ class CrossBackendSpillTest {
                         16 * PAGE,
                         MemorySettings.defaults()
                                 .withPageSize(PAGE)
-                                .withExecutionWaitTimeout(Duration.ZERO));
+                                .withExecutionWaitTimeout(Duration.ofSeconds(10)));
         MemoryClient first = manager.newClient("backend-1");
         MemoryClient second = manager.newClient("backend-2");
         TestConsumer memtable1 = TestConsumer.storage(first, "memtable-1");
