@@ -106,6 +106,25 @@ public final class MemorySettings {
     }
 
     @Override
+    public boolean equals(Object other) {
+        if (this == other) {
+            return true;
+        }
+        if (!(other instanceof MemorySettings)) {
+            return false;
+        }
+        MemorySettings that = (MemorySettings) other;
+        return Double.compare(storageFraction, that.storageFraction) == 0
+                && pageSize == that.pageSize
+                && executionWaitTimeout.equals(that.executionWaitTimeout);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(storageFraction, pageSize, executionWaitTimeout);
+    }
+
+    @Override
     public String toString() {
         return "MemorySettings{storageFraction="
                 + storageFraction

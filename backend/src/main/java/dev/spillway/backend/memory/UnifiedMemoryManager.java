@@ -152,8 +152,17 @@ public final class UnifiedMemoryManager implements AutoCloseable {
                             + " (taskmanager.memory.managed.size / .fraction / .consumer-weights).",
                     e);
         }
+        UnifiedMemoryManager shared = lease.getResourceHandle();
+        if (!shared.settings().equals(settings)) {
+            LOG.warn(
+                    "Keyed backend '{}' asked for {} but shares the slot's memory manager created"
+                            + " with {}; the first backend of a slot sets the memory options.",
+                    clientName,
+                    settings,
+                    shared.settings());
+        }
         try {
-            return lease.getResourceHandle().newClient(clientName, lease::close);
+            return shared.newClient(clientName, lease::close);
         } catch (RuntimeException e) {
             try {
                 lease.close();
