@@ -18,6 +18,11 @@ package dev.spillway.backend.memory;
  * no mask. Page numbers start at 1, so {@link #NULL} (0) is never a valid pointer and zero-filled
  * {@code long[]} index arrays read as "empty". Within one page, pointer arithmetic works:
  * {@code pointer + n} addresses the byte {@code n} further on, as long as it stays inside the page.
+ *
+ * <p>Page numbers are reused (lowest free first, as Spark does), so a pointer kept past the free
+ * of its page resolves to whatever page has that number later; the owner of a pointer must drop it
+ * when it frees the page. The page <em>handle</em> of a freed page, in contrast, always fails when
+ * checks are on.
  */
 public final class PagePointer {
 

@@ -109,6 +109,22 @@ class PageTest {
     }
 
     @Test
+    void reusesTheLowestFreePageNumber() {
+        Page first = consumer.allocatePage();
+        Page second = consumer.allocatePage();
+        Page third = consumer.allocatePage();
+        assertThat(first.number()).isEqualTo(1);
+        consumer.freePage(second);
+        consumer.freePage(first);
+
+        Page reused = consumer.allocatePage();
+        assertThat(reused.number()).isEqualTo(1);
+        assertThat(client.pagesInUse()).isEqualTo(2);
+        consumer.freePage(reused);
+        consumer.freePage(third);
+    }
+
+    @Test
     void rejectsAccessOutsideThePage() {
         Page page = consumer.allocatePage();
         assertThatThrownBy(() -> page.getInt(PAGE_SIZE - 3))
