@@ -23,12 +23,12 @@ import java.util.Set;
  *   7. SpillwayMemoryException naming the pools, the sizes and what was freed
  * </pre>
  *
- * <p>Steps 2 and 3 are skipped when the request is blocked by the requester's 1/N cap rather than by
- * free memory: other consumers' memory cannot lift a cap, so evicting it would write state to disk
- * for nothing. Spills run without any lock of the manager held (see {@link MemoryConsumer} for the
- * thread contract); after every spill that freed something the request is retried, since another
- * thread may have raced for the freed bytes. Each victim is asked at most once per round; a round
- * that freed memory but lost it to other threads is retried (a bounded number of times).
+ * <p>Steps 2 and 3 are skipped when the request is blocked by the requester's 1/N cap rather than
+ * by free memory: other consumers' memory cannot lift a cap, so evicting it would write state to
+ * disk for nothing. Spills run without any lock of the manager held (see {@link MemoryConsumer} for
+ * the thread contract); after every spill that freed something the request is retried, since
+ * another thread may have raced for the freed bytes. Each victim is asked at most once per round; a
+ * round that freed memory but lost it to other threads is retried (a bounded number of times).
  */
 final class Acquisition {
 
@@ -197,7 +197,8 @@ final class Acquisition {
      * Spark's choice: the consumer holding the least memory that alone covers the need, so that the
      * fewest bytes are written out; if none can, the largest, to free the most with one spill.
      */
-    static MemoryConsumer smallestCoveringElseLargest(List<MemoryConsumer> candidates, long needed) {
+    static MemoryConsumer smallestCoveringElseLargest(
+            List<MemoryConsumer> candidates, long needed) {
         MemoryConsumer smallestCovering = null;
         MemoryConsumer largest = null;
         for (MemoryConsumer candidate : candidates) {

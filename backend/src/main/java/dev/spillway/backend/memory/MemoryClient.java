@@ -1,7 +1,6 @@
 package dev.spillway.backend.memory;
 
 import org.apache.flink.core.memory.MemorySegment;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,13 +18,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * TaskMemoryManager): the registry of the backend's {@link MemoryConsumer}s, its page table, and
  * the resolution of 64-bit {@link PagePointer}s to pages.
  *
- * <p>Consumers allocate through their own methods ({@link MemoryConsumer#allocatePage()} etc.);
- * the client runs the acquire path ({@link Acquisition}) when free memory is not enough.
+ * <p>Consumers allocate through their own methods ({@link MemoryConsumer#allocatePage()} etc.); the
+ * client runs the acquire path ({@link Acquisition}) when free memory is not enough.
  *
- * <p><b>Leaks.</b> Closing the client with pages or reservations outstanding is a leak. The
- * client reclaims everything (so the slot's budget is not lost), logs an error naming each
- * consumer and, when {@link Page#BOUNDS_CHECKS} is on (always in tests), throws. Tests of other
- * layers can also call {@link #assertNoLeaks()} at any point.
+ * <p><b>Leaks.</b> Closing the client with pages or reservations outstanding is a leak. The client
+ * reclaims everything (so the slot's budget is not lost), logs an error naming each consumer and,
+ * when {@link Page#BOUNDS_CHECKS} is on (always in tests), throws. Tests of other layers can also
+ * call {@link #assertNoLeaks()} at any point.
  *
  * <p>All methods are thread-safe.
  */
@@ -203,8 +202,8 @@ public final class MemoryClient implements AutoCloseable {
     // atomics, so two threads that check each other cannot both miss the other's mark.
 
     /**
-     * Whether another thread is inside a slow-path memory request of this client. Such a thread
-     * may hold the lock a spill of this client's consumers needs while it waits itself, so other
+     * Whether another thread is inside a slow-path memory request of this client. Such a thread may
+     * hold the lock a spill of this client's consumers needs while it waits itself, so other
      * threads must not block in those spills.
      */
     boolean isBusyOnAnotherThread() {
@@ -269,8 +268,12 @@ public final class MemoryClient implements AutoCloseable {
         checkOwnConsumer(consumer);
         if (page.owner() != consumer) {
             throw new IllegalArgumentException(
-                    page + " belongs to consumer '" + page.owner().name() + "', not '"
-                            + consumer.name() + "'");
+                    page
+                            + " belongs to consumer '"
+                            + page.owner().name()
+                            + "', not '"
+                            + consumer.name()
+                            + "'");
         }
         pageTable.remove(page);
         int size = page.size();

@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The tunables of a {@link UnifiedMemoryManager}, already validated. The configuration layer
- * builds them from user options (and turns a violation into a Flink configuration error naming the
+ * The tunables of a {@link UnifiedMemoryManager}, already validated. The configuration layer builds
+ * them from user options (and turns a violation into a Flink configuration error naming the
  * option); tests and benchmarks build them directly.
  */
 public final class MemorySettings {
@@ -15,9 +15,9 @@ public final class MemorySettings {
 
     /**
      * Default page size: 32 KiB, Flink's own managed memory page size. The page-size benchmark
-     * ({@code PageSizeBenchmark}) shows allocate/free and fill throughput flat from 32 KiB up, while
-     * smaller pages waste more of the memtable's tail space and larger ones make the last, partly
-     * filled page of each small backend expensive.
+     * ({@code PageSizeBenchmark}) shows allocate/free and fill throughput flat from 32 KiB up,
+     * while smaller pages waste more of the memtable's tail space and larger ones make the last,
+     * partly filled page of each small backend expensive.
      */
     public static final int DEFAULT_PAGE_SIZE = 32 * 1024;
 

@@ -2,7 +2,6 @@ package dev.spillway.backend.memory;
 
 import org.apache.flink.runtime.memory.MemoryManager;
 import org.apache.flink.runtime.memory.OpaqueMemoryResource;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,9 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The memory budget of one Flink slot, split into an execution pool and a storage pool with
- * Spark's unified memory rules. One instance per slot is shared by every Spillway keyed backend in
- * it, each through its own {@link MemoryClient}.
+ * The memory budget of one Flink slot, split into an execution pool and a storage pool with Spark's
+ * unified memory rules. One instance per slot is shared by every Spillway keyed backend in it, each
+ * through its own {@link MemoryClient}.
  *
  * <pre>
  *  budget (the slot's managed memory share for the state backend)
@@ -39,8 +38,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code executionUsed + storageUsed <= budget}, always.
  *   <li>Storage may grow into any free memory, including the execution region ("borrowing"), but
  *       never takes memory execution holds.
- *   <li>Execution may take any free memory and reclaim storage by asking storage consumers to evict,
- *       but only the storage above the floor {@code budget * storageFraction}.
+ *   <li>Execution may take any free memory and reclaim storage by asking storage consumers to
+ *       evict, but only the storage above the floor {@code budget * storageFraction}.
  *   <li>Fairness: with N active execution consumers, each may hold at most {@code 1/N} of the
  *       memory execution can reach ({@code budget - min(storageUsed, floor)}); a consumer below
  *       {@code 1/2N} whose request cannot be met waits (bounded by the execution wait timeout) for
@@ -52,9 +51,9 @@ import java.util.concurrent.TimeUnit;
  * only be a second copy of the same information. {@link #storagePoolSize()} and {@link
  * #executionPoolSize()} report the boundary in Spark's terms.
  *
- * <p><b>Locking.</b> One private lock guards the counters; it is held only for arithmetic and
- * never while calling a consumer's {@code spill}, so consumers may lock freely inside spill. The
- * acquire path that runs spills lives in {@link Acquisition}.
+ * <p><b>Locking.</b> One private lock guards the counters; it is held only for arithmetic and never
+ * while calling a consumer's {@code spill}, so consumers may lock freely inside spill. The acquire
+ * path that runs spills lives in {@link Acquisition}.
  */
 public final class UnifiedMemoryManager implements AutoCloseable {
 
@@ -287,7 +286,9 @@ public final class UnifiedMemoryManager implements AutoCloseable {
         }
         RuntimeException failure = null;
         for (MemoryClient client : new ArrayList<>(clients)) {
-            LOG.error("Memory client '{}' was still open when its memory manager closed.", client.name());
+            LOG.error(
+                    "Memory client '{}' was still open when its memory manager closed.",
+                    client.name());
             try {
                 client.close();
             } catch (RuntimeException e) {
@@ -457,11 +458,11 @@ public final class UnifiedMemoryManager implements AutoCloseable {
      *
      * <ul>
      *   <li>a consumer of the requester's own client is being spilled by another thread: that
-     *       thread may be blocked on a lock the requester holds, and its client may be one we
-     *       would wait for;
-     *   <li>one of the busy clients is itself waiting for other clients: the requester marks
-     *       itself waiting before it checks the others, so in any would-be cycle the last thread
-     *       to check sees the mark of the next and backs off.
+     *       thread may be blocked on a lock the requester holds, and its client may be one we would
+     *       wait for;
+     *   <li>one of the busy clients is itself waiting for other clients: the requester marks itself
+     *       waiting before it checks the others, so in any would-be cycle the last thread to check
+     *       sees the mark of the next and backs off.
      * </ul>
      *
      * @return true to retry the request; false if waiting is not safe or the deadline passed

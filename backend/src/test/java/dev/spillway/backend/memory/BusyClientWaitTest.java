@@ -1,5 +1,8 @@
 package dev.spillway.backend.memory;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -9,9 +12,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
  * When a request passed over victims of a backend busy in its own request, it waits for that
@@ -83,7 +83,9 @@ class BusyClientWaitTest {
             assertTimeoutPreemptively(
                     Duration.ofSeconds(20),
                     () ->
-                            assertThat(manager.awaitBusyClients(waiter, Set.of(busy), inSeconds(60)))
+                            assertThat(
+                                            manager.awaitBusyClients(
+                                                    waiter, Set.of(busy), inSeconds(60)))
                                     .isFalse());
         } finally {
             busy.endWaitingForOtherClients();
@@ -115,7 +117,9 @@ class BusyClientWaitTest {
             assertTimeoutPreemptively(
                     Duration.ofSeconds(20),
                     () ->
-                            assertThat(manager.awaitBusyClients(waiter, Set.of(busy), inSeconds(60)))
+                            assertThat(
+                                            manager.awaitBusyClients(
+                                                    waiter, Set.of(busy), inSeconds(60)))
                                     .isFalse());
         } finally {
             done.countDown();

@@ -1,15 +1,15 @@
 package dev.spillway.backend.memory;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The page access facade: reads and writes, comparisons, and the checks behind the switch. */
 class PageTest {
@@ -151,8 +151,7 @@ class PageTest {
         assertThatThrownBy(() -> page.getInt(0))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("Use after free");
-        assertThatThrownBy(() -> page.putLong(0, 0L))
-                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> page.putLong(0, 0L)).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> page.copyTo(0, reused, 0, 4))
                 .isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> reused.copyTo(0, page, 0, 4))
