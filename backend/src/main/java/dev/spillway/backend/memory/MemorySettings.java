@@ -16,9 +16,9 @@ public final class MemorySettings {
     /**
      * Default page size: 32 KiB. {@code PageSizeBenchmark} (docs/memory.md) shows record appends
      * flat from 16 KiB to 256 KiB and 4 KiB clearly slower; random pointer reads were too noisy on
-     * the shared benchmark machine to rank the sizes. Among the flat range 32 KiB is Flink's own
-     * managed memory page size and the sorted runs' block size, so a cached block fills exactly one
-     * page, and it keeps the unfilled tail of each consumer's last page small (16 KiB on average).
+     * the shared benchmark machine to rank the sizes. Within the flat range, 32 KiB is Flink's own
+     * memory segment size, and it keeps the unfilled tail of each consumer's last page small (16
+     * KiB on average per consumer, which matters for slots with many small operators).
      */
     public static final int DEFAULT_PAGE_SIZE = 32 * 1024;
 
