@@ -15,10 +15,10 @@ public final class MemorySettings {
 
     /**
      * Default page size: 32 KiB. {@code PageSizeBenchmark} (docs/memory.md) shows record appends
-     * flat from 16 KiB to 256 KiB and 4 KiB clearly slower; random pointer reads were too noisy on
-     * the shared benchmark machine to rank the sizes. Within the flat range, 32 KiB is Flink's own
-     * memory segment size, and it keeps the unfilled tail of each consumer's last page small (16
-     * KiB on average per consumer, which matters for slots with many small operators).
+     * flat from 16 KiB up and slower at 4 KiB; random pointer reads leaned towards 256 KiB pages,
+     * within error bars larger than the difference on the shared benchmark machine. 32 KiB is
+     * Flink's own memory segment size, and it keeps the unfilled tail of each consumer's last page
+     * small (16 KiB on average per consumer, which matters for slots with many small operators).
      */
     public static final int DEFAULT_PAGE_SIZE = 32 * 1024;
 
