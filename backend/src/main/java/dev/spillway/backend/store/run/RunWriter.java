@@ -169,8 +169,16 @@ public final class RunWriter implements Closeable {
             throw abort(e);
         }
         done = true;
+        Run run;
+        try {
+            run = directory.open(id, finalFile);
+        } catch (IOException e) {
+            Files.deleteIfExists(finalFile);
+            throw new IOException("Run file " + finalFile + " was written but cannot be read back ("
+                    + e.getMessage() + "); it was deleted and no run was added.", e);
+        }
         directory.statistics().recordRunWritten(purpose, position, userBytes);
-        return directory.open(id, finalFile);
+        return run;
     }
 
     /** Aborts an unfinished writer, deleting its temporary file; a no-op after finish. */
