@@ -27,13 +27,21 @@ public final class RunFixtures {
         return new TreeMap<>(Arrays::compareUnsigned);
     }
 
-    /** A key from a small space, so operations collide; sometimes with a shared prefix. */
+    /** A key from a small space, so operations collide. */
     public static byte[] randomKey(Random random, int keySpace) {
-        int k = random.nextInt(keySpace);
-        byte[] key = new byte[2 + (k % 7)];
-        key[0] = (byte) (k >>> 8);
-        key[1] = (byte) k;
-        for (int i = 2; i < key.length; i++) {
+        return key(random.nextInt(keySpace));
+    }
+
+    /**
+     * The k-th key of the test key space: a one-byte "key group" {@code k % 4} (so one-byte
+     * prefixes select about a quarter of the keys), then k itself, then filler up to 9 bytes.
+     */
+    public static byte[] key(int k) {
+        byte[] key = new byte[3 + (k % 7)];
+        key[0] = (byte) (k % 4);
+        key[1] = (byte) (k >>> 8);
+        key[2] = (byte) k;
+        for (int i = 3; i < key.length; i++) {
             key[i] = (byte) (k * 31 + i);
         }
         return key;
