@@ -19,7 +19,7 @@ public final class RunCursor implements EntryCursor {
 
     private int blockNumber;
     private Block block;
-    /** Index in {@link #block} of the entry the next {@link #next()} moves to. */
+    /** Offset in {@link #block} of the entry the next {@link #next()} moves to. */
     private int nextEntry;
     private int current = -1;
     private boolean exhausted;
@@ -40,7 +40,7 @@ public final class RunCursor implements EntryCursor {
         int floor = index.floorBlock(key, 0, key.length);
         blockNumber = Math.max(0, floor);
         block = reader.block(blockNumber, fillCache);
-        nextEntry = floor < 0 ? 0 : block.lowerBound(key, 0, key.length);
+        nextEntry = floor < 0 ? 0 : block.seek(key, 0, key.length);
         exhausted = false;
     }
 
@@ -49,7 +49,7 @@ public final class RunCursor implements EntryCursor {
         if (exhausted) {
             return false;
         }
-        if (nextEntry == block.count()) {
+        if (nextEntry == block.entriesEnd()) {
             if (blockNumber + 1 == reader.index().blockCount()) {
                 return finish();
             }
@@ -59,7 +59,8 @@ public final class RunCursor implements EntryCursor {
         if (!block.keyStartsWith(nextEntry, prefix)) {
             return finish();
         }
-        current = nextEntry++;
+        current = nextEntry;
+        nextEntry = block.next(current);
         return true;
     }
 
