@@ -1,6 +1,7 @@
 package dev.spillway.backend.store.run;
 
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * Iterates one run in key order, optionally only the keys under a prefix. {@link #seek} positions
@@ -33,8 +34,14 @@ public final class RunCursor implements EntryCursor {
         seek(prefix);
     }
 
-    /** Positions the cursor before the first entry whose key is at least {@code key}. */
+    /**
+     * Positions the cursor before the first entry whose key is at least {@code key}. A target below
+     * the cursor's prefix seeks to the prefix; one above it ends the scan.
+     */
     public void seek(byte[] key) throws IOException {
+        if (Arrays.compareUnsigned(key, prefix) < 0) {
+            key = prefix;
+        }
         BlockIndex index = reader.index();
         current = -1;
         int floor = index.floorBlock(key, 0, key.length);

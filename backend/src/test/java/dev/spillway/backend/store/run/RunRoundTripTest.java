@@ -2,6 +2,7 @@ package dev.spillway.backend.store.run;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -105,6 +106,30 @@ class RunRoundTripTest {
         try {
             assertSameEntries(entries, drain(run.scan(new byte[0], true)));
             assertThat(run.get(new byte[0], 0).kind()).isEqualTo(EntryKind.PUT);
+        } finally {
+            run.release();
+        }
+    }
+
+    @Test
+    void seekInAPrefixScanStaysInsideThePrefix() throws Exception {
+        directory = RunDirectory.create(temp, RunFormatOptions.defaults(), BlockCache.disabled());
+        TreeMap<byte[], EntryValue> entries = sortedMap();
+        for (int group = 0; group < 3; group++) {
+            for (int i = 0; i < 10; i++) {
+                entries.put(new byte[] {(byte) group, (byte) i}, new EntryValue(EntryKind.PUT, new byte[] {(byte) i}));
+            }
+        }
+        Run run = writeRun(directory, entries);
+        try (RunCursor cursor = run.scan(new byte[] {1}, true)) {
+            cursor.seek(new byte[] {0, 5}); // below the prefix: starts at the prefix
+            assertThat(cursor.next()).isTrue();
+            assertThat(cursor.key()).containsExactly(1, 0);
+            cursor.seek(new byte[] {1, 7});
+            assertThat(cursor.next()).isTrue();
+            assertThat(cursor.key()).containsExactly(1, 7);
+            cursor.seek(new byte[] {2, 0}); // above the prefix: the scan ends
+            assertThat(cursor.next()).isFalse();
         } finally {
             run.release();
         }
