@@ -50,8 +50,10 @@ final class MemtableMemory extends MemoryConsumer implements PageAllocator {
 
     /** Returns the index reservation (pages are freed by the memtable). */
     void releaseIndex() {
-        releaseMemory(reservedIndexBytes);
-        reservedIndexBytes = 0;
+        if (reservedIndexBytes > 0) {
+            releaseMemory(reservedIndexBytes);
+            reservedIndexBytes = 0;
+        }
     }
 
     @Override

@@ -3,6 +3,8 @@ package dev.spillway.backend.store;
 import dev.spillway.backend.store.run.RunFormatOptions;
 import dev.spillway.backend.store.run.RunOutput;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -41,13 +43,38 @@ public final class StoreSettings {
         this.outputs = Objects.requireNonNull(outputs, "outputs");
     }
 
+    /**
+     * Run files without fsync. Spill files never need to survive a crash: the spill directory is
+     * private to one store instance, deleted on close, and a restarted task restores from its
+     * checkpoint, never from spill files. Forcing every spill to the device would only put a disk
+     * flush on the eviction path, which the memory manager may be waiting on.
+     */
+    static final RunOutput.Factory UNSYNCED_FILES =
+            file -> {
+                RunOutput output = RunOutput.FILES.create(file);
+                return new RunOutput() {
+                    @Override
+                    public void write(ByteBuffer bytes) throws IOException {
+                        output.write(bytes);
+                    }
+
+                    @Override
+                    public void sync() {}
+
+                    @Override
+                    public void close() throws IOException {
+                        output.close();
+                    }
+                };
+            };
+
     /** Default settings spilling under the given parent directory. */
     public static StoreSettings defaults(Path spillParent) {
         return new StoreSettings(
                 spillParent,
                 RunFormatOptions.defaults(),
                 DEFAULT_COMPACTION_TRIGGER,
-                RunOutput.FILES);
+                UNSYNCED_FILES);
     }
 
     public StoreSettings withRunFormat(RunFormatOptions format) {

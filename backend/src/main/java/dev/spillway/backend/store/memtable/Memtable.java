@@ -140,12 +140,13 @@ public final class Memtable {
         int hash = KeyHash.hash(key, keyLength);
         int entry = keys.find(hash, key, keyLength, keyMatcher);
         if (entry != NO_ENTRY && kind(entry) != EntryKind.DELETE) {
-            long old = address[entry];
-            int valueLength = Records.valueLength(pages.page(old), Records.offset(old));
+            long current = address[entry];
+            int valueLength = Records.valueLength(pages.page(current), Records.offset(current));
             reserve(Records.size(keyLength, valueLength + 1 + elementLength));
-            // Taking memory may have evicted the entry; eviction never moves a record.
+            // Taking memory may have evicted the entry or moved its record (same bytes).
             entry = keys.find(hash, key, keyLength, keyMatcher);
             if (entry != NO_ENTRY) {
+                long old = address[entry];
                 EntryKind kind = kind(entry);
                 address[entry] =
                         pages.writeJoined(
@@ -190,7 +191,7 @@ public final class Memtable {
         long[] found;
         int count = 0;
         int row = rowPrefixLength(prefix, prefixLength);
-        if (row == prefixLength) {
+        if (row > 0 && row == prefixLength) {
             int first = rows.find(KeyHash.hash(prefix, prefixLength), prefix, prefixLength, rowMatcher);
             found = new long[8];
             for (int e = first; e != NO_ENTRY; e = rowNext[e]) {
