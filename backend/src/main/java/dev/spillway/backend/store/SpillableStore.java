@@ -400,7 +400,8 @@ public final class SpillableStore implements StateStore, StoreMetrics {
     /** Takes pages from the CLOCK hand until they cover the request, each page at most once. */
     private void chooseVictims(long bytes, EvictionBatch batch) {
         int pageSize = memtable.pageSize();
-        int wanted = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (bytes + pageSize - 1) / pageSize));
+        long pages = bytes / pageSize + (bytes % pageSize == 0 ? 0 : 1);
+        int wanted = (int) Math.max(1, Math.min(Integer.MAX_VALUE, pages));
         int[] chosen = new int[Math.min(wanted, 1024)];
         int count = 0;
         while (count < wanted) {
