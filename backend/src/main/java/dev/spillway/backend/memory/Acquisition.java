@@ -47,6 +47,21 @@ final class Acquisition {
     }
 
     void run() {
+        if (bytes > manager.budget()) {
+            manager.stats().recordFailure();
+            throw new SpillwayMemoryException(
+                    "Cannot acquire "
+                            + bytes
+                            + " bytes of "
+                            + requester.pool()
+                            + " memory for consumer '"
+                            + requester.name()
+                            + "' of '"
+                            + client.name()
+                            + "': the request is larger than the whole budget of "
+                            + manager.budget()
+                            + " bytes, so nothing was spilled for it.");
+        }
         boolean execution = requester.pool() == PoolKind.EXECUTION;
         long deadline = System.nanoTime() + manager.settings().executionWaitTimeout().toNanos();
         if (execution) {

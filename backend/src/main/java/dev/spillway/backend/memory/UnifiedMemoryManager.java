@@ -211,6 +211,13 @@ public final class UnifiedMemoryManager implements AutoCloseable {
         }
     }
 
+    /** Bytes held by both pools, read atomically. */
+    public long usedMemory() {
+        synchronized (lock) {
+            return executionUsed + storageUsed;
+        }
+    }
+
     public long freeMemory() {
         synchronized (lock) {
             return budget - executionUsed - storageUsed;
@@ -243,6 +250,13 @@ public final class UnifiedMemoryManager implements AutoCloseable {
     /** The execution pool in Spark's terms: the budget minus {@link #storagePoolSize()}. */
     public long executionPoolSize() {
         return budget - storagePoolSize();
+    }
+
+    /** Execution requests currently waiting for their fair share. */
+    int waitingRequests() {
+        synchronized (lock) {
+            return waiters;
+        }
     }
 
     /** Pages handed out by all clients and not yet freed. */
@@ -432,7 +446,10 @@ public final class UnifiedMemoryManager implements AutoCloseable {
     List<MemoryConsumer> evictionCandidates(MemoryConsumer requester) {
         List<MemoryConsumer> candidates = new ArrayList<>();
         for (MemoryConsumer consumer : storageConsumers) {
-            if (consumer != requester && consumer.getUsed() > 0 && !consumer.isSpilling()) {
+            if (consumer != requester
+                    && consumer.getUsed() > 0
+                    && !consumer.isSpilling()
+                    && consumer.client().mayBeSpilledByCurrentThread()) {
                 candidates.add(consumer);
             }
         }
