@@ -31,7 +31,11 @@ public final class RunCursor implements EntryCursor {
         this.reader = reader;
         this.prefix = prefix;
         this.fillCache = fillCache;
-        seek(prefix);
+        if (reader.index().mayContainPrefix(prefix)) {
+            seek(prefix);
+        } else {
+            exhausted = true; // the run's key range misses the prefix: no block is read
+        }
     }
 
     /**

@@ -314,12 +314,7 @@ class CompactionTaskTest {
         for (int k = 0; k < keySpace; k++) {
             byte[] key = RunFixtures.key(k);
             resolver.reset();
-            for (Run run : version.runs()) {
-                EntryValue entry = run.get(key, key.length);
-                if (entry != null && resolver.add(entry.kind(), entry.value())) {
-                    break;
-                }
-            }
+            version.resolve(key, key.length, resolver);
             assertThat(resolver.value()).isEqualTo(truth.get(key, key.length));
         }
     }

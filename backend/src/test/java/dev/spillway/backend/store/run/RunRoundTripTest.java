@@ -135,6 +135,26 @@ class RunRoundTripTest {
         }
     }
 
+    @Test
+    void prefixOutsideTheRunsKeyRangeReadsNoBlock() throws Exception {
+        BlockCache cache = new BlockCache(1 << 20, MemoryCharge.UNACCOUNTED);
+        directory = RunDirectory.create(temp, RunFormatOptions.defaults(), cache);
+        TreeMap<byte[], EntryValue> entries = sortedMap();
+        entries.put(new byte[] {5, 1}, new EntryValue(EntryKind.PUT, new byte[] {1}));
+        entries.put(new byte[] {5, 9}, new EntryValue(EntryKind.PUT, new byte[] {2}));
+        Run run = writeRun(directory, entries);
+        try {
+            for (byte[] outside : new byte[][] {{4}, {6}, {5, 0}, {5, 10}, {5, 9, 0}}) {
+                assertThat(drain(run.scan(outside, true))).isEmpty();
+            }
+            assertThat(cache.misses()).isZero();
+            assertThat(drain(run.scan(new byte[] {5}, true))).hasSize(2);
+            assertThat(drain(run.scan(new byte[] {5, 9}, true))).hasSize(1);
+        } finally {
+            run.release();
+        }
+    }
+
     private static void checkSeeks(Run run, TreeMap<byte[], EntryValue> entries, Random random)
             throws Exception {
         try (RunCursor cursor = run.scan(new byte[0], true)) {
