@@ -15,7 +15,6 @@ import dev.spillway.backend.store.run.BlockCache;
 import dev.spillway.backend.store.run.EntryCursor;
 import dev.spillway.backend.store.run.EntryKind;
 import dev.spillway.backend.store.run.EntryResolver;
-import dev.spillway.backend.store.run.EntryValue;
 import dev.spillway.backend.store.run.MergingCursor;
 import dev.spillway.backend.store.run.Run;
 import dev.spillway.backend.store.run.RunDirectory;
@@ -257,7 +256,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
     private byte[] foldOperands(byte[] key, int keyLength, byte[] operands) throws IOException {
         resolver.reset();
         resolver.add(EntryKind.APPEND, operands);
-        resolveInRuns(key, keyLength);
+        runs.resolve(key, keyLength, resolver);
         byte[] value = resolver.value();
         memtable.put(EntryKind.PUT, key, keyLength, value, 0, value.length, false);
         chargeIndex();
@@ -271,7 +270,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
         int hash = KeyHash.hash(key, keyLength);
         admission.recordAccess(hash);
         resolver.reset();
-        resolveInRuns(key, keyLength);
+        runs.resolve(key, keyLength, resolver);
         byte[] value = resolver.value();
         if (value != null && admission.admit(hash)) {
             memtable.put(EntryKind.PUT, key, keyLength, value, 0, value.length, true);
@@ -279,15 +278,6 @@ public final class SpillableStore implements StateStore, StoreMetrics {
             promotions++;
         }
         return value;
-    }
-
-    private void resolveInRuns(byte[] key, int keyLength) throws IOException {
-        for (Run run : runs.runs()) {
-            EntryValue found = run.get(key, keyLength);
-            if (found != null && resolver.add(found.kind(), found.value())) {
-                return;
-            }
-        }
     }
 
     // ------------------------------------------------------------------------------------------
