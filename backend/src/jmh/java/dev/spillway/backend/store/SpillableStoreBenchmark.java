@@ -101,6 +101,19 @@ public class SpillableStoreBenchmark {
 
     @TearDown(Level.Trial)
     public void close() throws IOException {
+        System.out.printf(
+                "%nstore (%s, working set %.1fx budget): %d of %d keys in memory, %d MB in memory,"
+                        + " %d runs (%d MB), %d promotions, block cache %d hits / %d misses%n",
+                distribution,
+                workingSetPerBudget,
+                store.entriesInMemory(),
+                keys.length,
+                store.bytesInMemory() >> 20,
+                store.runCount(),
+                store.bytesOnDisk() >> 20,
+                store.promotions(),
+                store.blockCacheHits(),
+                store.blockCacheMisses());
         if (userBytesPut > 0) {
             System.out.printf(
                     "%nwrite amplification (%s, working set %.1fx budget): %.2f bytes to disk per"
