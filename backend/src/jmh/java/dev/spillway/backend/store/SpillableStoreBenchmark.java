@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * Point reads and writes of a {@link SpillableStore} with the working set at half the memory
  * budget (everything stays in memory) and at ten times the budget (most of it on disk), with
  * uniform and Zipfian (θ = 0.99) key popularity. Keys are composite ValueState keys; values are
- * 100 bytes.
+ * 100 random bytes (different for every key and every write, so that run blocks compress like
+ * real data rather than like one repeated value).
  *
  * <p>At tear-down each trial prints the write amplification of the store: bytes written to run
  * files (spills and compactions) per byte of keys and values put during the trial.
@@ -59,7 +60,8 @@ public class SpillableStoreBenchmark {
     private byte[][] keys;
     private int[] sequence;
     private int next;
-    private final byte[] value = new byte[VALUE_BYTES];
+    /** Random bytes that values are cut from, so that run blocks compress like real data. */
+    private final byte[] values = new byte[1 << 20];
     private long userBytesPut;
     private long diskBytesAtStart;
 
@@ -72,10 +74,10 @@ public class SpillableStoreBenchmark {
         int keyCount = (int) (workingSetPerBudget * BUDGET / ENTRY_BYTES);
         keys = new byte[keyCount][];
         Random random = new Random(1);
-        random.nextBytes(value);
+        random.nextBytes(values);
         for (int i = 0; i < keyCount; i++) {
             keys[i] = TestKey.valueStateKey(i % 128, i);
-            store.put(keys[i], keys[i].length, value, 0, value.length);
+            store.put(keys[i], keys[i].length, values, valueOffset(i), VALUE_BYTES);
         }
         sequence =
                 "zipfian".equals(distribution)
@@ -93,10 +95,14 @@ public class SpillableStoreBenchmark {
 
     @Benchmark
     public void put() throws IOException {
-        byte[] key = keys[sequence[next++ & (SAMPLES - 1)]];
-        value[0]++;
-        store.put(key, key.length, value, 0, value.length);
-        userBytesPut += key.length + value.length;
+        int sample = next++;
+        byte[] key = keys[sequence[sample & (SAMPLES - 1)]];
+        store.put(key, key.length, values, valueOffset(sample), VALUE_BYTES);
+        userBytesPut += key.length + VALUE_BYTES;
+    }
+
+    private int valueOffset(int i) {
+        return (int) ((i * 0x9E3779B1L) & 0xFFFFFFFFL) % (values.length - VALUE_BYTES);
     }
 
     @TearDown(Level.Trial)
