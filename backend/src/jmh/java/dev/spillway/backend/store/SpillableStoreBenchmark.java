@@ -102,7 +102,7 @@ public class SpillableStoreBenchmark {
     }
 
     private int valueOffset(int i) {
-        return (int) ((i * 0x9E3779B1L) & 0xFFFFFFFFL) % (values.length - VALUE_BYTES);
+        return (int) (((i * 0x9E3779B1L) & 0xFFFFFFFFL) % (values.length - VALUE_BYTES));
     }
 
     @TearDown(Level.Trial)
