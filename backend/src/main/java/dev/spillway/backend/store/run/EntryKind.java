@@ -29,11 +29,6 @@ public enum EntryKind {
         return code;
     }
 
-    /** Whether this kind hides all older entries of the key, ending a newest-first resolution. */
-    public boolean isBase() {
-        return this != APPEND;
-    }
-
     /** The kind for a code read from a file, or {@code null} when the code is not a kind. */
     static EntryKind fromCode(byte code) {
         switch (code) {

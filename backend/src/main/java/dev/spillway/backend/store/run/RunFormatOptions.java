@@ -53,7 +53,7 @@ public final class RunFormatOptions {
         return new RunFormatOptions(blockSize, codec, bloomFalsePositiveRate);
     }
 
-    /** A copy with another bloom filter false-positive rate, in (0.0001, 0.5). */
+    /** A copy with another bloom filter false-positive rate, between 0.0001 and 0.5 inclusive. */
     public RunFormatOptions withBloomFalsePositiveRate(double rate) {
         if (!(rate >= 0.0001 && rate <= 0.5)) {
             throw new IllegalArgumentException(

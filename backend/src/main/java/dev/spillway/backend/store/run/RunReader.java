@@ -138,11 +138,6 @@ final class RunReader implements AutoCloseable {
         return new EntryValue(block.kind(entry), block.value(entry));
     }
 
-    /** Whether the bloom filter admits the key (for tests of the false-positive rate). */
-    boolean mightContain(byte[] key, int keyLength) {
-        return bloom.mightContain(key, 0, keyLength);
-    }
-
     /** A checked, decoded block, from the cache or the file. */
     Block block(int blockNumber, boolean fillCache) throws IOException {
         Block block = cache.get(cacheId, blockNumber);
