@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class StoreOptionsTest {
 
-    private static final String[] TMP = {"/disk-a/tmp", "/disk-b/tmp"};
+    private static final String[] TMP = {"disk-a/tmp", "disk-b/tmp"};
 
     @Test
     void defaultsSpillUnderOneOfFlinksTemporaryDirectories() {
@@ -32,7 +32,7 @@ class StoreOptionsTest {
     @Test
     void readsEveryOption() {
         Configuration config = new Configuration();
-        config.set(StoreOptions.SPILL_DIRECTORY, "/fast-ssd/spill");
+        config.set(StoreOptions.SPILL_DIRECTORY, "fast-ssd/spill");
         config.set(StoreOptions.BLOCK_SIZE, MemorySize.parse("4 kb"));
         config.set(StoreOptions.COMPRESSION, BlockCompression.NONE);
         config.set(StoreOptions.BLOOM_FALSE_POSITIVE_RATE, 0.05);
@@ -41,7 +41,7 @@ class StoreOptionsTest {
 
         StoreSettings settings = StoreOptions.settingsFrom(config, TMP, "op-1");
 
-        assertThat(settings.spillParent()).isEqualTo(Paths.get("/fast-ssd/spill"));
+        assertThat(settings.spillParent()).isEqualTo(Paths.get("fast-ssd/spill"));
         assertThat(settings.runFormat().blockSize()).isEqualTo(4096);
         assertThat(settings.runFormat().compression()).isEqualTo(BlockCompression.NONE);
         assertThat(settings.runFormat().bloomFalsePositiveRate()).isEqualTo(0.05);

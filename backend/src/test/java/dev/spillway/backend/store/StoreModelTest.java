@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 
@@ -103,6 +102,7 @@ class StoreModelTest {
             } finally {
                 for (FrozenSnapshot snapshot : snapshots) {
                     snapshot.view.close();
+                    snapshot.frozen.close();
                 }
                 store.close();
                 client.assertNoLeaks();
@@ -113,6 +113,7 @@ class StoreModelTest {
 
         private void step() throws Exception {
             int dice = random.nextInt(1000);
+
             if (dice < 300) {
                 byte[] key = keys.randomKey();
                 byte[] value = keys.randomValue();
@@ -180,8 +181,7 @@ class StoreModelTest {
             if (snapshots.size() == 3) {
                 closeSnapshot();
             }
-            StoreSnapshot view = store.snapshot();
-            snapshots.add(new FrozenSnapshot(view, contentOf(reference.scan(new byte[0], 0))));
+            snapshots.add(new FrozenSnapshot(store.snapshot(), reference.snapshot()));
         }
 
         private void verifySnapshot() throws IOException {
@@ -197,7 +197,9 @@ class StoreModelTest {
 
         private void closeSnapshot() throws IOException {
             if (!snapshots.isEmpty()) {
-                snapshots.remove(random.nextInt(snapshots.size())).view.close();
+                FrozenSnapshot closed = snapshots.remove(random.nextInt(snapshots.size()));
+                closed.view.close();
+                closed.frozen.close();
             }
         }
 
@@ -214,45 +216,77 @@ class StoreModelTest {
             }
             for (FrozenSnapshot snapshot : snapshots) {
                 snapshot.view.close();
+                snapshot.frozen.close();
             }
             snapshots.clear();
             store.close();
             store = restored;
         }
 
+        /** A view of the store under test and the reference's frozen copy of the same moment. */
         private final class FrozenSnapshot {
             final StoreSnapshot view;
-            final TreeMap<String, String> frozen;
+            final StoreSnapshot frozen;
 
-            FrozenSnapshot(StoreSnapshot view, TreeMap<String, String> frozen) {
+            FrozenSnapshot(StoreSnapshot view, StoreSnapshot frozen) {
                 this.view = view;
                 this.frozen = frozen;
             }
 
             void verifyFully() throws IOException {
-                assertThat(contentOf(view.scan(new byte[0], 0)))
-                        .as("snapshot content")
-                        .containsExactlyEntriesOf(frozen);
+                verifyPrefix(new byte[0]);
             }
 
             void verifyPrefix(byte[] prefix) throws IOException {
-                TreeMap<String, String> expected = new TreeMap<>();
-                for (Map.Entry<String, String> e : frozen.entrySet()) {
-                    if (e.getKey().startsWith(HEX.formatHex(prefix))) {
-                        expected.put(e.getKey(), e.getValue());
-                    }
-                }
-                assertThat(contentOf(view.scan(prefix, prefix.length)))
-                        .as("snapshot content under %s", Arrays.toString(prefix))
-                        .containsExactlyEntriesOf(expected);
+                assertSameContent(view.scan(prefix, prefix.length), frozen.scan(prefix, prefix.length));
             }
         }
     }
 
     private static final HexFormat HEX = HexFormat.of();
 
+    /**
+     * Walks both cursors in step: same keys in the same (strictly ascending) order, same values.
+     * Streaming keeps the million-operation run cheap; a mismatch names the key in hex.
+     */
     static void assertSameContent(StoreCursor actual, StoreCursor expected) throws IOException {
-        assertThat(contentOf(actual)).containsExactlyEntriesOf(contentOf(expected));
+        try (actual;
+                expected) {
+            byte[] previous = null;
+            while (true) {
+                boolean hasActual = actual.next();
+                boolean hasExpected = expected.next();
+                if (!hasActual || !hasExpected) {
+                    assertThat(hasActual)
+                            .as(() -> hasActual
+                                    ? "unexpected entry " + HEX.formatHex(actual.key())
+                                    : "missing entry " + HEX.formatHex(expected.key()))
+                            .isEqualTo(hasExpected);
+                    return;
+                }
+                byte[] key = actual.key();
+                byte[] expectedKey = expected.key();
+                if (!Arrays.equals(key, expectedKey)) {
+                    throw new AssertionError(
+                            "key " + HEX.formatHex(key) + " where " + HEX.formatHex(expectedKey) + " was expected");
+                }
+                if (previous != null && Arrays.compareUnsigned(previous, key) >= 0) {
+                    throw new AssertionError("keys out of order at " + HEX.formatHex(key));
+                }
+                byte[] value = actual.value();
+                byte[] expectedValue = expected.value();
+                if (!Arrays.equals(value, expectedValue)) {
+                    throw new AssertionError(
+                            "value of "
+                                    + HEX.formatHex(key)
+                                    + " is "
+                                    + HEX.formatHex(value)
+                                    + ", expected "
+                                    + HEX.formatHex(expectedValue));
+                }
+                previous = key;
+            }
+        }
     }
 
     /**
