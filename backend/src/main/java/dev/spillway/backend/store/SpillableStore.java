@@ -593,6 +593,11 @@ public final class SpillableStore implements StateStore, StoreMetrics {
     }
 
     @Override
+    public long compactionFailures() {
+        return compaction.failed();
+    }
+
+    @Override
     public long bytesWrittenToDisk() {
         return directory.statistics().bytesWritten();
     }

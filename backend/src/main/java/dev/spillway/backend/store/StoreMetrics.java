@@ -31,6 +31,9 @@ public interface StoreMetrics {
     /** Compactions completed. */
     long compactions();
 
+    /** Compactions that failed (their inputs stayed; the next spill retries). */
+    long compactionFailures();
+
     /** Bytes written to run files by spills and compactions: with the user bytes, write amplification. */
     long bytesWrittenToDisk();
 

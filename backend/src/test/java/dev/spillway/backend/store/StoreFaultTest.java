@@ -102,6 +102,7 @@ class StoreFaultTest {
                     .isInstanceOf(IOException.class)
                     .hasRootCauseMessage("No space left on device");
             assertThat(store.runCount()).isEqualTo(runs);
+            assertThat(store.compactionFailures()).isEqualTo(1);
             assertKeys(store, 300);
 
             disk.full = false;

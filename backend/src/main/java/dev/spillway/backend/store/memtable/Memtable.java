@@ -96,10 +96,6 @@ public final class Memtable {
         pages.touch(address[entry]);
     }
 
-    public int keyHash(int entry) {
-        return keyHash[entry];
-    }
-
     /**
      * Stores the newest entry of the key, replacing any older one. May re-enter the store through
      * eviction while it takes memory, so it looks the key up only afterwards.

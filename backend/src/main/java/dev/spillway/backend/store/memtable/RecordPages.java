@@ -350,17 +350,6 @@ final class RecordPages {
         return totalLiveBytes;
     }
 
-    /** Bytes of pages kept only for snapshot views. */
-    long retiredBytes() {
-        long bytes = 0;
-        for (int page = 0; page < pageCount; page++) {
-            if (retired[page]) {
-                bytes += pages[page].size();
-            }
-        }
-        return bytes;
-    }
-
     int pageSize() {
         return pageSize;
     }
