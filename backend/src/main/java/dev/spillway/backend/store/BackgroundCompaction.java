@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -43,8 +44,8 @@ final class BackgroundCompaction {
     private final Target target;
     private final ThreadPoolExecutor executor;
 
-    /** Whether a policy-driven job is queued or running; guarded by the store lock. */
-    private boolean scheduled;
+    /** Whether a policy-driven job is queued; written under the store lock. */
+    private volatile boolean scheduled;
 
     /** The merge in progress, so that closing the store can cancel it. */
     private volatile CompactionTask running;
@@ -104,6 +105,28 @@ final class BackgroundCompaction {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("Interrupted while waiting for a compaction", e);
+        }
+    }
+
+    /** Whether a compaction is queued or merging. */
+    boolean busy() {
+        return scheduled || running != null;
+    }
+
+    /**
+     * Waits until the compactions queued so far have finished (write back-pressure: the caller's
+     * spills outran the merges). Must not be called under the store lock.
+     */
+    void awaitQueued() throws IOException {
+        try {
+            executor.submit(() -> {}).get();
+        } catch (ExecutionException e) {
+            throw new IOException("Waiting for compactions failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("Interrupted while waiting for compactions", e);
+        } catch (RejectedExecutionException closed) {
+            // The store is closing; nothing left to wait for.
         }
     }
 

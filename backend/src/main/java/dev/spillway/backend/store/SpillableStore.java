@@ -78,6 +78,13 @@ public final class SpillableStore implements StateStore, StoreMetrics {
     /** An eviction takes at least this fraction (1/n) of the memtable's pages. */
     static final int MIN_EVICTION_SHARE_DIVISOR = 8;
 
+    /**
+     * Writes wait for the compaction thread once there are this many times the policy's run cap:
+     * each run costs every read that misses memory a bloom probe, so spills must not outrun merges
+     * without bound (RocksDB's write stall).
+     */
+    static final int STALL_FACTOR = 3;
+
     private static final byte[] EMPTY = new byte[0];
 
     private final String name;
@@ -92,6 +99,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
     private final BackgroundCompaction compaction;
     private final EntryResolver resolver = new EntryResolver();
     private final EvictionBatch evictionBatch = new EvictionBatch();
+    private final int stallRunCount;
 
     /** The runs, newest first; guarded by {@link #lock}. Views retain the version they read. */
     private RunVersion runs = RunVersion.empty();
@@ -121,13 +129,13 @@ public final class SpillableStore implements StateStore, StoreMetrics {
         this.memtable = new Memtable(memory, memory.client().pageSize());
         this.directory = directory;
         this.admission = new AdmissionFilter(1 << 16);
+        int maxRuns = Math.max(MAX_RUNS, settings.compactionTrigger());
+        this.stallRunCount = STALL_FACTOR * maxRuns;
         this.compactor =
                 new Compactor(
                         directory,
                         new TieredCompactionPolicy(
-                                settings.compactionTrigger(),
-                                COMPACTION_SIZE_RATIO,
-                                Math.max(MAX_RUNS, settings.compactionTrigger())),
+                                settings.compactionTrigger(), COMPACTION_SIZE_RATIO, maxRuns),
                         compactionFilter);
         this.compaction = new BackgroundCompaction(new CompactionTarget(), name);
         memory.evictThrough(this::evict);
@@ -204,6 +212,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
     @Override
     public void put(byte[] key, int keyLength, byte[] value, int valueOffset, int valueLength)
             throws IOException {
+        stallWhileCompactionLags();
         lock.lock();
         try {
             checkOpen();
@@ -218,6 +227,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
     public void append(
             byte[] key, int keyLength, byte[] element, int elementOffset, int elementLength)
             throws IOException {
+        stallWhileCompactionLags();
         lock.lock();
         try {
             checkOpen();
@@ -252,6 +262,13 @@ public final class SpillableStore implements StateStore, StoreMetrics {
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Lets the compaction thread catch up when spills produced too many runs; no lock held. */
+    private void stallWhileCompactionLags() throws IOException {
+        if (runCount >= stallRunCount && compaction.busy() && !lock.isHeldByCurrentThread()) {
+            compaction.awaitQueued();
         }
     }
 
