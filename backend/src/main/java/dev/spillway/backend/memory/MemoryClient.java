@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,6 +41,9 @@ public final class MemoryClient implements AutoCloseable {
     private final PageTable pageTable = new PageTable();
     private final Set<MemoryConsumer> consumers = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
+
+    /** Threads inside a slow-path request of this client, with their nesting depth. */
+    private final Map<Thread, Integer> requestingThreads = new ConcurrentHashMap<>();
 
     MemoryClient(UnifiedMemoryManager manager, String name, AutoCloseable onClose) {
         this.manager = manager;
@@ -178,8 +182,35 @@ public final class MemoryClient implements AutoCloseable {
                             + " bytes from inside its own spill(); a spill may only free memory");
         }
         if (!manager.tryAcquire(consumer, bytes)) {
-            new Acquisition(this, consumer, bytes).run();
+            Thread self = Thread.currentThread();
+            requestingThreads.merge(self, 1, Integer::sum);
+            try {
+                new Acquisition(this, consumer, bytes).run();
+            } finally {
+                requestingThreads.computeIfPresent(
+                        self, (thread, depth) -> depth == 1 ? null : depth - 1);
+            }
         }
+    }
+
+    /**
+     * Whether consumers of this client may be asked to spill by the current thread. Not while
+     * another thread is inside a memory request of this client: that thread may hold the lock the
+     * consumer's spill needs while it waits for a victim of its own, and two such requests asking
+     * each other's consumers to spill would deadlock. The request simply moves on to the next
+     * victim, or spills itself.
+     */
+    boolean mayBeSpilledByCurrentThread() {
+        if (requestingThreads.isEmpty()) {
+            return true;
+        }
+        Thread self = Thread.currentThread();
+        for (Thread requesting : requestingThreads.keySet()) {
+            if (requesting != self) {
+                return false;
+            }
+        }
+        return true;
     }
 
     void release(MemoryConsumer consumer, long bytes) {
@@ -225,7 +256,8 @@ public final class MemoryClient implements AutoCloseable {
             if (consumer != requester
                     && consumer.pool() == requester.pool()
                     && consumer.getUsed() > 0
-                    && !consumer.isSpilling()) {
+                    && !consumer.isSpilling()
+                    && mayBeSpilledByCurrentThread()) {
                 candidates.add(consumer);
             }
         }

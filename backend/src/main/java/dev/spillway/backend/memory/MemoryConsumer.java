@@ -31,6 +31,12 @@ import java.util.concurrent.atomic.AtomicReference;
  *       lock of its own, so that lock cannot deadlock against the manager.
  *   <li>While a thread runs a consumer's {@code spill}, the manager does not pick that consumer as
  *       a victim again (a second request simply moves on to the next victim).
+ *   <li>A consumer may hold its own lock while it requests memory. The manager never makes a
+ *       thread wait for a consumer whose client is inside a memory request on another thread, so
+ *       two backends that request memory at once cannot deadlock by spilling each other; each
+ *       falls back to other victims or to spilling itself. A spill may still have to wait until
+ *       the victim's owner leaves a non-memory operation, and at most for the execution wait
+ *       timeout if the owner waits for its fair share.
  *   <li>A consumer must not acquire memory from inside its own {@code spill}: the request fails
  *       with an {@link IllegalStateException}. It may free pages and release memory there, and it
  *       may allocate through a <em>different</em> consumer (a sort buffer for the run it writes).

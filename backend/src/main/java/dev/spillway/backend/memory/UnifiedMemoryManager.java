@@ -245,6 +245,13 @@ public final class UnifiedMemoryManager implements AutoCloseable {
         return budget - storagePoolSize();
     }
 
+    /** Execution requests currently waiting for their fair share. */
+    int waitingRequests() {
+        synchronized (lock) {
+            return waiters;
+        }
+    }
+
     /** Pages handed out by all clients and not yet freed. */
     public int pagesInUse() {
         return pagePool.pagesInUse();
@@ -432,7 +439,10 @@ public final class UnifiedMemoryManager implements AutoCloseable {
     List<MemoryConsumer> evictionCandidates(MemoryConsumer requester) {
         List<MemoryConsumer> candidates = new ArrayList<>();
         for (MemoryConsumer consumer : storageConsumers) {
-            if (consumer != requester && consumer.getUsed() > 0 && !consumer.isSpilling()) {
+            if (consumer != requester
+                    && consumer.getUsed() > 0
+                    && !consumer.isSpilling()
+                    && consumer.client().mayBeSpilledByCurrentThread()) {
                 candidates.add(consumer);
             }
         }

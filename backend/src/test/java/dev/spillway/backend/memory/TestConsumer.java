@@ -3,6 +3,7 @@ package dev.spillway.backend.memory;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 
 /**
  * A consumer for tests: holds pages and plain reservations, and on spill gives back whole pages
@@ -15,6 +16,8 @@ class TestConsumer extends MemoryConsumer {
     private int spillCalls;
     private MemoryConsumer lastTrigger;
     private IOException spillFailure;
+    private boolean spillable = true;
+    private List<String> spillLog;
 
     TestConsumer(MemoryClient client, PoolKind pool, String name) {
         super(client, pool, name);
@@ -63,6 +66,18 @@ class TestConsumer extends MemoryConsumer {
         return lastTrigger;
     }
 
+    /** A consumer that cannot write anything out: spill always returns 0. */
+    synchronized TestConsumer unspillable() {
+        spillable = false;
+        return this;
+    }
+
+    /** Appends this consumer's name to {@code log} on every spill call. */
+    synchronized TestConsumer logSpillsTo(List<String> log) {
+        spillLog = log;
+        return this;
+    }
+
     synchronized void failNextSpill(IOException failure) {
         this.spillFailure = failure;
     }
@@ -71,6 +86,12 @@ class TestConsumer extends MemoryConsumer {
     public synchronized long spill(long bytes, MemoryConsumer trigger) throws IOException {
         spillCalls++;
         lastTrigger = trigger;
+        if (spillLog != null) {
+            spillLog.add(name());
+        }
+        if (!spillable) {
+            return 0;
+        }
         if (spillFailure != null) {
             IOException failure = spillFailure;
             spillFailure = null;
