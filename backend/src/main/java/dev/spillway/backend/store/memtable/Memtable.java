@@ -146,6 +146,8 @@ public final class Memtable {
             // Taking memory may have evicted the entry; eviction never moves a record.
             entry = keys.find(hash, key, keyLength, keyMatcher);
             if (entry != NO_ENTRY) {
+                // Re-read the record: reserving may have replaced it (the entry is the same key).
+                old = address[entry];
                 EntryKind kind = kind(entry);
                 address[entry] =
                         pages.writeJoined(
@@ -190,7 +192,7 @@ public final class Memtable {
         long[] found;
         int count = 0;
         int row = rowPrefixLength(prefix, prefixLength);
-        if (row == prefixLength) {
+        if (row > 0 && row == prefixLength) {
             int first = rows.find(KeyHash.hash(prefix, prefixLength), prefix, prefixLength, rowMatcher);
             found = new long[8];
             for (int e = first; e != NO_ENTRY; e = rowNext[e]) {
