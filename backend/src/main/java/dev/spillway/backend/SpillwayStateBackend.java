@@ -35,13 +35,27 @@ public class SpillwayStateBackend extends AbstractManagedMemoryStateBackend
 
     private final StateStoreFactory storeFactory;
 
-    /** A backend whose keyed backends get their stores from the factory. */
+    /**
+     * The backend with the production store and default options; {@link #configure} applies the
+     * cluster's and job's {@code spillway.*} options.
+     */
+    public SpillwayStateBackend() {
+        this(SpillableStoreFactory.withDefaults());
+    }
+
+    /**
+     * A backend whose keyed backends get their stores from the given factory: the seam for tests
+     * and benchmarks that run the state layer over another {@link StateStore}.
+     */
     public SpillwayStateBackend(StateStoreFactory storeFactory) {
         this.storeFactory = Preconditions.checkNotNull(storeFactory, "storeFactory");
     }
 
     private SpillwayStateBackend(SpillwayStateBackend original, ReadableConfig config) {
-        this.storeFactory = original.storeFactory;
+        this.storeFactory =
+                original.storeFactory instanceof SpillableStoreFactory
+                        ? SpillableStoreFactory.fromConfig(config)
+                        : original.storeFactory;
         this.latencyTrackingConfigBuilder = original.latencyTrackingConfigBuilder.configure(config);
         this.sizeTrackingConfigBuilder = original.sizeTrackingConfigBuilder.configure(config);
     }

@@ -13,4 +13,9 @@ public final class ReferenceStoreFactory implements StateStoreFactory {
     public StateStore createStore(KeyedStateBackendParameters<?> parameters) {
         return new ReferenceStore();
     }
+
+    @Override
+    public String toString() {
+        return "reference";
+    }
 }
