@@ -12,6 +12,7 @@ import org.apache.flink.testutils.junit.extensions.parameterized.Parameters;
 
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -24,16 +25,30 @@ import java.util.List;
 class SpillwayStateBackendMigrationTest
         extends StateBackendMigrationTestBase<SpillwayStateBackend> {
 
-    @Parameter public String storage;
+    @Parameter(0)
+    public StateStoreFactory store;
 
-    @Parameters(name = "storage={0}")
-    public static List<Object> storages() {
-        return Arrays.asList("jobmanager", "filesystem");
+    @Parameter(1)
+    public String storage;
+
+    @Parameters(name = "store={0}, storage={1}")
+    public static List<Object[]> parameters() {
+        List<Object[]> parameters = new ArrayList<>();
+        for (StateStoreFactory store :
+                Arrays.asList(
+                        new ReferenceStoreFactory(),
+                        SpillableStoreFactory.withDefaults(),
+                        new FixedBudgetStoreFactory(288 * 1024, 4 * 1024))) {
+            for (String storage : Arrays.asList("jobmanager", "filesystem")) {
+                parameters.add(new Object[] {store, storage});
+            }
+        }
+        return parameters;
     }
 
     @Override
     protected SpillwayStateBackend getStateBackend() {
-        return new SpillwayStateBackend(new ReferenceStoreFactory());
+        return new SpillwayStateBackend(store);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package org.apache.flink.test.state;
 
 import dev.spillway.backend.SpillwayStateBackend;
-import dev.spillway.backend.store.ReferenceStoreFactory;
 
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
@@ -24,7 +23,7 @@ import java.util.Collection;
 /**
  * Flink's canonical-savepoint interop test: a savepoint with value, list and map state and timers
  * written by one backend is restored by another. Lives in Flink's package because the base class
- * and the hashmap/rocksdb specs are package-private.
+ * and the hashmap/rocksdb specs are package-private. Spillway runs with its production store.
  */
 @ExtendWith(ParameterizedTestExtension.class)
 public class SpillwaySavepointStateBackendSwitchTest extends SavepointStateBackendSwitchTestBase {
@@ -56,7 +55,7 @@ public class SpillwaySavepointStateBackendSwitchTest extends SavepointStateBacke
                 Collection<KeyedStateHandle> stateHandles)
                 throws Exception {
             MockEnvironment env = MockEnvironment.builder().build();
-            return new SpillwayStateBackend(new ReferenceStoreFactory())
+            return new SpillwayStateBackend()
                     .createKeyedStateBackend(
                             new KeyedStateBackendParametersImpl<>(
                                     env,
