@@ -58,6 +58,7 @@ public final class SpillableStoreFactory implements StateStoreFactory {
      * @throws org.apache.flink.configuration.IllegalConfigurationException for a bad value
      */
     public static SpillableStoreFactory fromConfig(ReadableConfig config) {
+        validate(config);
         Configuration options = new Configuration();
         copy(config, options, MemoryOptions.STORAGE_FRACTION);
         copy(config, options, MemoryOptions.PAGE_SIZE);
@@ -74,7 +75,7 @@ public final class SpillableStoreFactory implements StateStoreFactory {
         from.getOptional(option).ifPresent(value -> to.set(option, value));
     }
 
-    private static void validate(Configuration options) {
+    private static void validate(ReadableConfig options) {
         MemoryOptions.settingsFrom(options);
         BackendOptions.localDirectories(options);
         BackendOptions.compactionTrigger(options);
