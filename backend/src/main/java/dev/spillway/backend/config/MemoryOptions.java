@@ -67,13 +67,14 @@ public final class MemoryOptions {
 
         String pageSizeRange =
                 "a power of two from "
-                        + new MemorySize(MemorySettings.MIN_PAGE_SIZE).toHumanReadableString()
-                        + " to "
-                        + new MemorySize(MemorySettings.MAX_PAGE_SIZE).toHumanReadableString();
+                        + (MemorySettings.MIN_PAGE_SIZE >> 10)
+                        + " kb to "
+                        + (MemorySettings.MAX_PAGE_SIZE >> 20)
+                        + " mb";
         MemorySize pageSize = read(config, PAGE_SIZE, pageSizeRange);
         long pageBytes = pageSize.getBytes();
         if (pageBytes > Integer.MAX_VALUE || !MemorySettings.isValidPageSize((int) pageBytes)) {
-            throw invalid(PAGE_SIZE, pageSize.toHumanReadableString(), pageSizeRange);
+            throw invalid(PAGE_SIZE, pageBytes + " bytes", pageSizeRange);
         }
 
         Duration waitTimeout =

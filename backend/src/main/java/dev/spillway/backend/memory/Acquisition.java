@@ -37,7 +37,7 @@ final class Acquisition {
     private long spilledByOthers;
     private long spilledBySelf;
     private int victimsAsked;
-    private IOException spillFailure;
+    private Exception spillFailure;
 
     Acquisition(MemoryClient client, MemoryConsumer requester, long bytes) {
         this.client = client;
@@ -47,6 +47,21 @@ final class Acquisition {
     }
 
     void run() {
+        if (bytes > manager.budget()) {
+            manager.stats().recordFailure();
+            throw new SpillwayMemoryException(
+                    "Cannot acquire "
+                            + bytes
+                            + " bytes of "
+                            + requester.pool()
+                            + " memory for consumer '"
+                            + requester.name()
+                            + "' of '"
+                            + client.name()
+                            + "': the request is larger than the whole budget of "
+                            + manager.budget()
+                            + " bytes, so nothing was spilled for it.");
+        }
         boolean execution = requester.pool() == PoolKind.EXECUTION;
         long deadline = System.nanoTime() + manager.settings().executionWaitTimeout().toNanos();
         if (execution) {
@@ -158,11 +173,15 @@ final class Acquisition {
         return smallestCovering != null ? smallestCovering : largest;
     }
 
-    /** Runs one spill with the victim claimed for this thread; an I/O failure frees nothing. */
+    /**
+     * Runs one spill with the victim claimed for this thread. A spill that fails to write (an
+     * {@link IOException}) or cannot get the memory it writes with (a nested {@link
+     * SpillwayMemoryException}) frees nothing and keeps its data; the request goes on to the next
+     * victim and reports the failure only if it fails too. Any other exception is a bug in the
+     * consumer and propagates.
+     */
     private long spill(MemoryConsumer victim, long wanted) {
-        if (!victim.tryBeginSpill()) {
-            return 0; // another thread is spilling it right now: its memory is on its way back
-        }
+        victim.beginSpill();
         victimsAsked++;
         try {
             long freed = victim.spill(wanted, requester);
@@ -171,10 +190,10 @@ final class Acquisition {
                         "Consumer '" + victim.name() + "' returned " + freed + " from spill()");
             }
             return freed;
-        } catch (IOException e) {
+        } catch (IOException | SpillwayMemoryException e) {
             if (spillFailure == null) {
                 spillFailure = e;
-            } else {
+            } else if (spillFailure != e) {
                 spillFailure.addSuppressed(e);
             }
             return 0;

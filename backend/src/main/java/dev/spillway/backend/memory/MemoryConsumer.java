@@ -2,7 +2,8 @@ package dev.spillway.backend.memory;
 
 import java.io.IOException;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Anything that holds memory from the {@link UnifiedMemoryManager}: a memtable, a block cache, a
@@ -30,7 +31,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *       under one lock of its own). The memory manager calls {@code spill} without holding any
  *       lock of its own, so that lock cannot deadlock against the manager.
  *   <li>While a thread runs a consumer's {@code spill}, the manager does not pick that consumer as
- *       a victim again (a second request simply moves on to the next victim).
+ *       a victim again (a second request simply moves on to the next victim). A consumer's own
+ *       request may always spill the consumer itself.
  *   <li>A consumer may hold its own lock while it requests memory. The manager never makes a
  *       thread wait for a consumer whose client is inside a memory request on another thread, so
  *       two backends that request memory at once cannot deadlock by spilling each other; each
@@ -58,8 +60,11 @@ public abstract class MemoryConsumer implements AutoCloseable {
     /** Bytes held; written only under the manager's lock, read anywhere. */
     private volatile long used;
 
-    /** The thread currently running this consumer's {@code spill}, if any. */
-    private final AtomicReference<Thread> spiller = new AtomicReference<>();
+    /**
+     * Threads inside this consumer's {@code spill}: usually none or one. More than one only when a
+     * foreign thread waits for the consumer's lock to evict it while the owner spills itself.
+     */
+    private final Set<Thread> spillers = ConcurrentHashMap.newKeySet();
 
     /** Execution requests of this consumer in flight; guarded by the manager's lock. */
     private int pendingRequests;
@@ -179,20 +184,20 @@ public abstract class MemoryConsumer implements AutoCloseable {
         pendingRequests += delta;
     }
 
-    /** Claims this consumer for a spill by the current thread; false if another spill runs. */
-    boolean tryBeginSpill() {
-        return spiller.compareAndSet(null, Thread.currentThread());
+    void beginSpill() {
+        spillers.add(Thread.currentThread());
     }
 
     void endSpill() {
-        spiller.set(null);
+        spillers.remove(Thread.currentThread());
     }
 
+    /** Whether some thread runs (or waits to run) this consumer's spill. */
     boolean isSpilling() {
-        return spiller.get() != null;
+        return !spillers.isEmpty();
     }
 
     boolean isSpilledByCurrentThread() {
-        return spiller.get() == Thread.currentThread();
+        return spillers.contains(Thread.currentThread());
     }
 }

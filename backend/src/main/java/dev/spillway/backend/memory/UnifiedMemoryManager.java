@@ -211,6 +211,13 @@ public final class UnifiedMemoryManager implements AutoCloseable {
         }
     }
 
+    /** Bytes held by both pools, read atomically. */
+    public long usedMemory() {
+        synchronized (lock) {
+            return executionUsed + storageUsed;
+        }
+    }
+
     public long freeMemory() {
         synchronized (lock) {
             return budget - executionUsed - storageUsed;

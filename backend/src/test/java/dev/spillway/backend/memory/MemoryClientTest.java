@@ -105,6 +105,22 @@ class MemoryClientTest {
     }
 
     @Test
+    void aVictimThatCannotSpillIsSkippedForTheNext() {
+        List<String> spills = new ArrayList<>();
+        TestConsumer stuck = TestConsumer.execution(client, "stuck").logSpillsTo(spills);
+        TestConsumer healthy = TestConsumer.execution(client, "healthy").logSpillsTo(spills);
+        stuck.addPages(6);
+        healthy.addPages(8); // 2 pages stay free
+        stuck.failNextSpill(new IOException("no space left on device"));
+        TestConsumer requester = TestConsumer.execution(client, "requester");
+
+        requester.reserve(5L * PAGE); // stuck covers the 3 missing pages alone: asked first
+        assertThat(spills).containsExactly("stuck", "healthy");
+        assertThat(stuck.pageCount()).isEqualTo(6);
+        freeAll(stuck, healthy, requester);
+    }
+
+    @Test
     void acquiringFromInsideItsOwnSpillFailsLoudly() {
         MemoryConsumer greedy =
                 new MemoryConsumer(client, PoolKind.EXECUTION, "greedy") {

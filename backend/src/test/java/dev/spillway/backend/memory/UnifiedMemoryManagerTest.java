@@ -203,6 +203,18 @@ class UnifiedMemoryManagerTest {
     }
 
     @Test
+    void aRequestLargerThanTheBudgetFailsWithoutEvictingAnything() {
+        TestConsumer cache = TestConsumer.storage(client, "cache");
+        TestConsumer sort = TestConsumer.execution(client, "sort");
+        cache.addPages(48);
+        assertThatThrownBy(() -> sort.allocatePage(PAGES * PAGE + 1))
+                .isInstanceOf(SpillwayMemoryException.class)
+                .hasMessageContaining("larger than the whole budget");
+        assertThat(cache.spillCalls()).isZero();
+        cache.freeAll();
+    }
+
+    @Test
     void releasingMoreThanHeldFails() {
         TestConsumer sort = TestConsumer.execution(client, "sort");
         sort.reserve(100);

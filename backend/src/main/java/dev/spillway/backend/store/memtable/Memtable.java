@@ -140,14 +140,13 @@ public final class Memtable {
         int hash = KeyHash.hash(key, keyLength);
         int entry = keys.find(hash, key, keyLength, keyMatcher);
         if (entry != NO_ENTRY && kind(entry) != EntryKind.DELETE) {
-            long old = address[entry];
-            int valueLength = Records.valueLength(pages.page(old), Records.offset(old));
+            long current = address[entry];
+            int valueLength = Records.valueLength(pages.page(current), Records.offset(current));
             reserve(Records.size(keyLength, valueLength + 1 + elementLength));
-            // Taking memory may have evicted the entry; eviction never moves a record.
+            // Taking memory may have evicted the entry or moved its record (same bytes).
             entry = keys.find(hash, key, keyLength, keyMatcher);
             if (entry != NO_ENTRY) {
-                // Re-read the record: reserving may have replaced it (the entry is the same key).
-                old = address[entry];
+                long old = address[entry];
                 EntryKind kind = kind(entry);
                 address[entry] =
                         pages.writeJoined(
