@@ -1,7 +1,6 @@
 package dev.spillway.backend.memory;
 
 import org.apache.flink.core.memory.MemorySegment;
-
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

@@ -17,12 +17,12 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Chooses the default page size. A memtable-like workload: append 16 MiB of 100-byte
- * records into fresh pages and free them all ({@code fill}), and read 8 bytes of a random record of
- * 32 MiB of records through its 64-bit pointer ({@code randomRead}, what a point get costs beyond
- * hashing). Small pages pay more page allocations and page-table entries; large pages waste the
- * unfilled tail of each backend's last page (not measured here: it is {@code pageSize / 2} per
- * consumer on average).
+ * Chooses the default page size. A memtable-like workload: append 16 MiB of 100-byte records into
+ * fresh pages and free them all ({@code fill}), and read 8 bytes of a random record of 32 MiB of
+ * records through its 64-bit pointer ({@code randomRead}, what a point get costs beyond hashing).
+ * Small pages pay more page allocations and page-table entries; large pages waste the unfilled tail
+ * of each backend's last page (not measured here: it is {@code pageSize / 2} per consumer on
+ * average).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

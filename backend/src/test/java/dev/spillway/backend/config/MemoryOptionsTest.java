@@ -1,20 +1,19 @@
 package dev.spillway.backend.config;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.spillway.backend.memory.MemorySettings;
 
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.IllegalConfigurationException;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.time.Duration;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Reading and validating {@code spillway.memory.*}. */
 class MemoryOptionsTest {
@@ -82,7 +81,9 @@ class MemoryOptionsTest {
         assertThatThrownBy(() -> MemorySettings.defaults().withPageSize(48 * 1024))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(
-                        () -> MemorySettings.defaults().withExecutionWaitTimeout(Duration.ofMillis(-1)))
+                        () ->
+                                MemorySettings.defaults()
+                                        .withExecutionWaitTimeout(Duration.ofMillis(-1)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

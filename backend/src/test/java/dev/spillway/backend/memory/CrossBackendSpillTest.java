@@ -1,5 +1,7 @@
 package dev.spillway.backend.memory;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -7,12 +9,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
- * Two backends whose memtables hold their own lock while they ask for memory, with the slot full
- * of their two memtables: each request would like to evict the other memtable, whose spill needs
- * the lock the other thread holds. Both must complete (by evicting themselves), never deadlock.
+ * Two backends whose memtables hold their own lock while they ask for memory, with the slot full of
+ * their two memtables: each request would like to evict the other memtable, whose spill needs the
+ * lock the other thread holds. Both must complete (by evicting themselves), never deadlock.
  */
 class CrossBackendSpillTest {
 
@@ -26,7 +26,7 @@ class CrossBackendSpillTest {
                         16 * PAGE,
                         MemorySettings.defaults()
                                 .withPageSize(PAGE)
-                                .withExecutionWaitTimeout(Duration.ZERO));
+                                .withExecutionWaitTimeout(Duration.ofSeconds(10)));
         MemoryClient first = manager.newClient("backend-1");
         MemoryClient second = manager.newClient("backend-2");
         TestConsumer memtable1 = TestConsumer.storage(first, "memtable-1");

@@ -1,5 +1,8 @@
 package dev.spillway.backend.memory;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -7,9 +10,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The acquire path of one client, the spill protocol and leak detection. */
 class MemoryClientTest {
@@ -24,6 +24,7 @@ class MemoryClientTest {
                             .withPageSize(PAGE)
                             .withStorageFraction(0.0)
                             .withExecutionWaitTimeout(Duration.ZERO));
+
     private final MemoryClient client = manager.newClient("backend");
 
     @AfterEach
@@ -134,7 +135,8 @@ class MemoryClientTest {
 
         assertThatThrownBy(() -> greedy.acquireMemory(1))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("'greedy' tried to acquire 1 bytes from inside its own spill()");
+                .hasMessageContaining(
+                        "'greedy' tried to acquire 1 bytes from inside its own spill()");
         greedy.releaseMemory(16L * PAGE);
         greedy.close();
     }
@@ -223,9 +225,12 @@ class MemoryClientTest {
     @Test
     void rejectsNonPositiveAmounts() {
         TestConsumer consumer = TestConsumer.execution(client, "c");
-        assertThatThrownBy(() -> consumer.acquireMemory(0)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> consumer.releaseMemory(-1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> consumer.allocatePage(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> consumer.acquireMemory(0))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> consumer.releaseMemory(-1))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> consumer.allocatePage(0))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     private static void freeAll(TestConsumer... consumers) {

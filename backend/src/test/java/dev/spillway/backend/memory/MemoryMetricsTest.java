@@ -1,14 +1,13 @@
 package dev.spillway.backend.memory;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
-
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** The gauges report the pools and what the manager had to do. */
 class MemoryMetricsTest {
@@ -18,8 +17,7 @@ class MemoryMetricsTest {
     @Test
     void gaugesFollowThePools() {
         UnifiedMemoryManager manager =
-                new UnifiedMemoryManager(
-                        8 * PAGE, MemorySettings.defaults().withPageSize(PAGE));
+                new UnifiedMemoryManager(8 * PAGE, MemorySettings.defaults().withPageSize(PAGE));
         MemoryClient client = manager.newClient("backend");
         Map<String, Gauge<?>> gauges = new HashMap<>();
         MemoryMetrics.register(

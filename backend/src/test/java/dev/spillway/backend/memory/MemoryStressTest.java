@@ -1,5 +1,7 @@
 package dev.spillway.backend.memory;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -11,8 +13,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Many consumers of several backends allocate, free, reserve and release at random from several
@@ -82,7 +82,9 @@ class MemoryStressTest {
                                 if (used > manager.budget() || pageBytes > manager.budget()) {
                                     failures.add(
                                             new AssertionError(
-                                                    "over budget: used " + used + ", pages "
+                                                    "over budget: used "
+                                                            + used
+                                                            + ", pages "
                                                             + pageBytes));
                                     stop.set(true);
                                 }

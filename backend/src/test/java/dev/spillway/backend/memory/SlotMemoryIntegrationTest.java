@@ -1,12 +1,11 @@
 package dev.spillway.backend.memory;
 
-import org.apache.flink.runtime.memory.MemoryManager;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.apache.flink.runtime.memory.MemoryManager;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * A real Flink {@link MemoryManager}, as a TaskManager slot has, supplies the budget through the
@@ -101,7 +100,6 @@ class SlotMemoryIntegrationTest {
     }
 
     private MemoryClient open(double fraction, String name) {
-        return UnifiedMemoryManager.openSlotClient(
-                slot, fraction, MemorySettings.defaults(), name);
+        return UnifiedMemoryManager.openSlotClient(slot, fraction, MemorySettings.defaults(), name);
     }
 }
