@@ -114,12 +114,13 @@ public final class SpillableStoreFactory implements StateStoreFactory {
 
     private Path spillParent(Environment env, String name) {
         List<Path> configured = BackendOptions.localDirectories(options);
-        int spread = Math.abs(name.hashCode());
+        // Spread the backends of a TaskManager over the directories (disks) by name.
+        int spread = name.hashCode();
         if (!configured.isEmpty()) {
-            return configured.get(spread % configured.size());
+            return configured.get(Math.floorMod(spread, configured.size()));
         }
         File[] tmpDirs = env.getIOManager().getSpillingDirectories();
-        return tmpDirs[spread % tmpDirs.length].toPath();
+        return tmpDirs[Math.floorMod(spread, tmpDirs.length)].toPath();
     }
 
     private static String storeName(KeyedStateBackendParameters<?> parameters) {
