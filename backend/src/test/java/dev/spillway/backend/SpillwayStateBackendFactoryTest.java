@@ -9,7 +9,10 @@ import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.StateBackendLoader;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -36,9 +39,9 @@ class SpillwayStateBackendFactoryTest {
     }
 
     @Test
-    void validOptionsAreAccepted() throws Exception {
+    void validOptionsAreAccepted(@TempDir Path disk1, @TempDir Path disk2) throws Exception {
         Configuration config = new Configuration();
-        config.setString("spillway.local-dirs", "/mnt/disk1/spillway;/mnt/disk2/spillway");
+        config.setString("spillway.local-dirs", disk1 + ";" + disk2);
         config.setString("spillway.store.compaction-trigger", "8");
         config.setString("spillway.memory.storage-fraction", "0.7");
 
