@@ -15,7 +15,6 @@ import dev.spillway.backend.store.run.BlockCache;
 import dev.spillway.backend.store.run.EntryCursor;
 import dev.spillway.backend.store.run.EntryKind;
 import dev.spillway.backend.store.run.EntryResolver;
-import dev.spillway.backend.store.run.EntryValue;
 import dev.spillway.backend.store.run.MergingCursor;
 import dev.spillway.backend.store.run.Run;
 import dev.spillway.backend.store.run.RunDirectory;
@@ -75,6 +74,9 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class SpillableStore implements StateStore, StoreMetrics {
 
     static final long EVICTION_LOCK_WAIT_MILLIS = 100;
+
+    /** An eviction takes at least this fraction (1/n) of the memtable's pages. */
+    static final int MIN_EVICTION_SHARE_DIVISOR = 8;
 
     private static final byte[] EMPTY = new byte[0];
 
@@ -257,7 +259,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
     private byte[] foldOperands(byte[] key, int keyLength, byte[] operands) throws IOException {
         resolver.reset();
         resolver.add(EntryKind.APPEND, operands);
-        resolveInRuns(key, keyLength);
+        runs.resolve(key, keyLength, resolver);
         byte[] value = resolver.value();
         memtable.put(EntryKind.PUT, key, keyLength, value, 0, value.length, false);
         chargeIndex();
@@ -271,7 +273,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
         int hash = KeyHash.hash(key, keyLength);
         admission.recordAccess(hash);
         resolver.reset();
-        resolveInRuns(key, keyLength);
+        runs.resolve(key, keyLength, resolver);
         byte[] value = resolver.value();
         if (value != null && admission.admit(hash)) {
             memtable.put(EntryKind.PUT, key, keyLength, value, 0, value.length, true);
@@ -279,15 +281,6 @@ public final class SpillableStore implements StateStore, StoreMetrics {
             promotions++;
         }
         return value;
-    }
-
-    private void resolveInRuns(byte[] key, int keyLength) throws IOException {
-        for (Run run : runs.runs()) {
-            EntryValue found = run.get(key, keyLength);
-            if (found != null && resolver.add(found.kind(), found.value())) {
-                return;
-            }
-        }
     }
 
     // ------------------------------------------------------------------------------------------
@@ -396,6 +389,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
             return before - memtable.pageBytes();
         } finally {
             evictionBatch.clear();
+            memtable.endEviction();
             lock.unlock();
         }
     }
@@ -413,33 +407,23 @@ public final class SpillableStore implements StateStore, StoreMetrics {
         }
     }
 
-    /** Takes pages from the CLOCK hand until they cover the request, each page at most once. */
-    private void chooseVictims(long bytes, EvictionBatch batch) {
+    /**
+     * Takes pages from the CLOCK hand until they cover the request, each page at most once, and
+     * at least {@value #MIN_EVICTION_SHARE_DIVISOR}th of the memtable: evicting one page per request
+     * would write a stream of tiny runs for compaction to merge again.
+     */
+    private void chooseVictims(long requested, EvictionBatch batch) {
         int pageSize = memtable.pageSize();
+        long bytes = Math.max(requested, memtable.pageBytes() / MIN_EVICTION_SHARE_DIVISOR);
         long pages = bytes / pageSize + (bytes % pageSize == 0 ? 0 : 1);
         int wanted = (int) Math.max(1, Math.min(Integer.MAX_VALUE, pages));
-        int[] chosen = new int[Math.min(wanted, 1024)];
-        int count = 0;
-        while (count < wanted) {
+        for (int count = 0; count < wanted; count++) {
             int page = memtable.nextVictimPage();
-            if (page < 0 || contains(chosen, count, page)) {
+            if (page < 0) {
                 return;
             }
-            if (count == chosen.length) {
-                chosen = Arrays.copyOf(chosen, count * 2);
-            }
-            chosen[count++] = page;
             memtable.collectLive(page, batch);
         }
-    }
-
-    private static boolean contains(int[] values, int count, int value) {
-        for (int i = 0; i < count; i++) {
-            if (values[i] == value) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Writes the batch's dirty records as a run; {@code null} when there are none. */

@@ -85,7 +85,7 @@ class StoreModelTest {
                             .withRunFormat(
                                     RunFormatOptions.defaults()
                                             .withBlockSize(1024 << random.nextInt(4)))
-                            .withCompactionTrigger(2 + random.nextInt(3));
+                            .withCompactionTrigger(2 + random.nextInt(4));
             this.store = SpillableStore.open(client, settings, "model-" + seed);
         }
 
@@ -121,7 +121,7 @@ class StoreModelTest {
             } else if (dice < 560) {
                 byte[] key = keys.randomKey();
                 assertThat(store.get(key, key.length))
-                        .as("get %s", Arrays.toString(key))
+                        .as(() -> "get " + Arrays.toString(key))
                         .isEqualTo(reference.get(key, key.length));
             } else if (dice < 660) {
                 byte[] key = keys.randomKey();
@@ -137,20 +137,23 @@ class StoreModelTest {
                 reference.append(key, key.length, element, 0, element.length);
             } else if (dice < 880) {
                 scanAndCompare();
-            } else if (dice < 925) {
+            } else if (dice < 895) {
                 store.evict(1 + random.nextInt(64 * 1024));
-            } else if (dice < 928) {
+            } else if (dice < 897) {
                 store.compactFully();
-            } else if (dice < 950) {
+            } else if (dice < 905) {
                 takeSnapshot();
-            } else if (dice < 980) {
+            } else if (dice < 925) {
                 verifySnapshot();
-            } else if (dice < 995) {
+            } else if (dice < 935) {
                 closeSnapshot();
-            } else if (dice < 997) {
+            } else if (dice < 940) {
                 scanAndRemove();
-            } else {
+            } else if (dice < 942) {
                 reopenFromSnapshot();
+            } else {
+                byte[] key = keys.randomKey();
+                assertThat(store.get(key, key.length)).isEqualTo(reference.get(key, key.length));
             }
         }
 
@@ -184,7 +187,7 @@ class StoreModelTest {
         private void verifySnapshot() throws IOException {
             if (!snapshots.isEmpty()) {
                 FrozenSnapshot snapshot = snapshots.get(random.nextInt(snapshots.size()));
-                if (random.nextInt(4) == 0) {
+                if (random.nextInt(8) == 0) {
                     snapshot.verifyFully();
                 } else {
                     snapshot.verifyPrefix(keys.randomPrefix());
