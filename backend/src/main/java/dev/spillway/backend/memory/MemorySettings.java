@@ -14,10 +14,11 @@ public final class MemorySettings {
     public static final double DEFAULT_STORAGE_FRACTION = 0.5;
 
     /**
-     * Default page size: 32 KiB, Flink's own managed memory page size. The page-size benchmark
-     * ({@code PageSizeBenchmark}) shows allocate/free and fill throughput flat from 32 KiB up,
-     * while smaller pages waste more of the memtable's tail space and larger ones make the last,
-     * partly filled page of each small backend expensive.
+     * Default page size: 32 KiB. {@code PageSizeBenchmark} (docs/memory.md) shows record appends
+     * flat from 16 KiB to 256 KiB and 4 KiB clearly slower; random pointer reads were too noisy on
+     * the shared benchmark machine to rank the sizes. Within the flat range, 32 KiB is Flink's own
+     * memory segment size, and it keeps the unfilled tail of each consumer's last page small (16
+     * KiB on average per consumer, which matters for slots with many small operators).
      */
     public static final int DEFAULT_PAGE_SIZE = 32 * 1024;
 
