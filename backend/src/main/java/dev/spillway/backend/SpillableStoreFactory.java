@@ -1,7 +1,7 @@
 package dev.spillway.backend;
 
-import dev.spillway.backend.config.BackendOptions;
 import dev.spillway.backend.config.MemoryOptions;
+import dev.spillway.backend.config.StoreOptions;
 import dev.spillway.backend.memory.MemoryClient;
 import dev.spillway.backend.memory.MemoryMetrics;
 import dev.spillway.backend.memory.MemorySettings;
@@ -19,14 +19,12 @@ import org.apache.flink.util.IOUtils;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.file.Path;
-import java.util.List;
 
 /**
  * The production store: a {@link SpillableStore} per keyed backend, its memory a client of the
  * slot's shared {@link UnifiedMemoryManager} (sized from the state backend's managed memory share,
- * as RocksDB sizes its cache), its runs in a spill directory under {@code spillway.local-dirs} or
- * the TaskManager's {@code io.tmp.dirs}. Registers the store and memory metrics under the
+ * as RocksDB sizes its cache), its runs in a spill directory under {@code
+ * spillway.store.spill-directory} or one of the TaskManager's {@code io.tmp.dirs}. Registers the store and memory metrics under the
  * backend's metric group, in group {@code spillway}.
  *
  * <p>The options are validated when the factory is built (on the client, at plan time), so a bad
@@ -63,8 +61,12 @@ public final class SpillableStoreFactory implements StateStoreFactory {
         copy(config, options, MemoryOptions.STORAGE_FRACTION);
         copy(config, options, MemoryOptions.PAGE_SIZE);
         copy(config, options, MemoryOptions.EXECUTION_WAIT_TIMEOUT);
-        copy(config, options, BackendOptions.LOCAL_DIRECTORIES);
-        copy(config, options, BackendOptions.COMPACTION_TRIGGER);
+        copy(config, options, StoreOptions.SPILL_DIRECTORY);
+        copy(config, options, StoreOptions.BLOCK_SIZE);
+        copy(config, options, StoreOptions.COMPRESSION);
+        copy(config, options, StoreOptions.BLOOM_FALSE_POSITIVE_RATE);
+        copy(config, options, StoreOptions.COMPACTION_TRIGGER);
+        copy(config, options, StoreOptions.BLOCK_CACHE_SIZE);
         return new SpillableStoreFactory(options);
     }
 
@@ -75,10 +77,11 @@ public final class SpillableStoreFactory implements StateStoreFactory {
         from.getOptional(option).ifPresent(value -> to.set(option, value));
     }
 
+    /** Reads every option once, so that a bad value fails here, at plan time. */
     private static void validate(ReadableConfig options) {
         MemoryOptions.settingsFrom(options);
-        BackendOptions.localDirectories(options);
-        BackendOptions.compactionTrigger(options);
+        StoreOptions.settingsFrom(
+                options, new String[] {System.getProperty("java.io.tmpdir")}, "validation");
     }
 
     @Override
@@ -94,8 +97,7 @@ public final class SpillableStoreFactory implements StateStoreFactory {
                         name);
         try {
             StoreSettings settings =
-                    StoreSettings.defaults(spillParent(env, name))
-                            .withCompactionTrigger(BackendOptions.compactionTrigger(options));
+                    StoreOptions.settingsFrom(options, tmpDirectories(env), name);
             SpillableStore store = SpillableStore.open(client, settings, name);
             MetricGroup group = parameters.getMetricGroup().addGroup(METRIC_GROUP);
             StoreMetricGauges.register(group.addGroup("store"), store);
@@ -112,15 +114,13 @@ public final class SpillableStoreFactory implements StateStoreFactory {
         return "spillable(managed memory)";
     }
 
-    private Path spillParent(Environment env, String name) {
-        List<Path> configured = BackendOptions.localDirectories(options);
-        // Spread the backends of a TaskManager over the directories (disks) by name.
-        int spread = name.hashCode();
-        if (!configured.isEmpty()) {
-            return configured.get(Math.floorMod(spread, configured.size()));
+    private static String[] tmpDirectories(Environment env) {
+        File[] directories = env.getIOManager().getSpillingDirectories();
+        String[] paths = new String[directories.length];
+        for (int i = 0; i < directories.length; i++) {
+            paths[i] = directories[i].getPath();
         }
-        File[] tmpDirs = env.getIOManager().getSpillingDirectories();
-        return tmpDirs[Math.floorMod(spread, tmpDirs.length)].toPath();
+        return paths;
     }
 
     private static String storeName(KeyedStateBackendParameters<?> parameters) {

@@ -39,9 +39,9 @@ class SpillwayStateBackendFactoryTest {
     }
 
     @Test
-    void validOptionsAreAccepted(@TempDir Path disk1, @TempDir Path disk2) throws Exception {
+    void validOptionsAreAccepted(@TempDir Path spillDirectory) throws Exception {
         Configuration config = new Configuration();
-        config.setString("spillway.local-dirs", disk1 + ";" + disk2);
+        config.setString("spillway.store.spill-directory", spillDirectory.toString());
         config.setString("spillway.store.compaction-trigger", "8");
         config.setString("spillway.memory.storage-fraction", "0.7");
 
@@ -50,9 +50,9 @@ class SpillwayStateBackendFactoryTest {
 
     @Test
     void badOptionsNameTheOptionAndTheRange() {
-        assertRejected("spillway.store.compaction-trigger", "1", "at least 2");
+        assertRejected("spillway.store.compaction-trigger", "1", "an integer from 2");
         assertRejected("spillway.store.compaction-trigger", "many", "an integer");
-        assertRejected("spillway.local-dirs", "relative/dir", "absolute");
+        assertRejected("spillway.store.block-size", "1 b", "a size from");
         assertRejected("spillway.memory.storage-fraction", "1.5", "[0.0, 1.0]");
     }
 
