@@ -83,10 +83,9 @@ class SpillwayMiniClusterTest {
         env.setParallelism(2);
         env.enableCheckpointing(50, CheckpointingMode.EXACTLY_ONCE);
 
+        // Rate-limited so that the job outlives its first checkpoints: the failure comes after one.
         DataStream<Long> input =
-                env.fromSequence(0, count - 1)
-                        .map(new FailOnceAfterCheckpoint(count / 2))
-                        .returns(Types.LONG);
+                numbers(env, count, 4_000).map(new FailOnceAfterCheckpoint()).returns(Types.LONG);
 
         assertThat(collect(everyStateKind(input)))
                 .containsExactlyInAnyOrderElementsOf(EveryStateKindFunction.expected(count));
@@ -119,15 +118,7 @@ class SpillwayMiniClusterTest {
             StreamExecutionEnvironment env =
                     StreamExecutionEnvironment.getExecutionEnvironment(config);
             env.setParallelism(parallelisms[run]);
-            DataStream<Long> input =
-                    env.fromSource(
-                            new DataGeneratorSource<>(
-                                    index -> index,
-                                    count,
-                                    RateLimiterStrategy.perSecond(1_000),
-                                    Types.LONG),
-                            WatermarkStrategy.noWatermarks(),
-                            "numbers");
+            DataStream<Long> input = numbers(env, count, 1_000);
             DataStream<String> reports = everyStateKind(input);
             if (run == backends.length - 1) {
                 assertThat(collect(reports))
@@ -141,6 +132,16 @@ class SpillwayMiniClusterTest {
             awaitProgress(job, progressTarget);
             savepoint = stopWithSavepoint(job);
         }
+    }
+
+    /** The numbers {@code 0 .. count-1}, at most {@code perSecond} of them a second. */
+    private static DataStream<Long> numbers(
+            StreamExecutionEnvironment env, long count, double perSecond) {
+        return env.fromSource(
+                new DataGeneratorSource<>(
+                        index -> index, count, RateLimiterStrategy.perSecond(perSecond), Types.LONG),
+                WatermarkStrategy.noWatermarks(),
+                "numbers");
     }
 
     private static Configuration jobConfiguration(String backend) {
@@ -200,29 +201,18 @@ class SpillwayMiniClusterTest {
         }
     }
 
-    /**
-     * Slows the input down enough for checkpoints to complete, and fails the job once, after a
-     * checkpoint completed and past the given record.
-     */
+    /** Fails the job once, at the first record after a checkpoint of this subtask completed. */
     private static final class FailOnceAfterCheckpoint
             implements MapFunction<Long, Long>,
                     org.apache.flink.api.common.state.CheckpointListener {
 
         static final AtomicBoolean FAILED = new AtomicBoolean();
 
-        private final long failAfter;
         private volatile boolean checkpointCompleted;
 
-        FailOnceAfterCheckpoint(long failAfter) {
-            this.failAfter = failAfter;
-        }
-
         @Override
-        public Long map(Long value) throws Exception {
-            if (value % 100 == 0) {
-                Thread.sleep(5);
-            }
-            if (checkpointCompleted && value >= failAfter && FAILED.compareAndSet(false, true)) {
+        public Long map(Long value) {
+            if (checkpointCompleted && FAILED.compareAndSet(false, true)) {
                 throw new IllegalStateException("Injected failure at " + value);
             }
             return value;
