@@ -60,17 +60,18 @@ public final class ProgressPrinter implements AutoCloseable {
         out.println(
                 String.format(
                         Locale.ROOT,
-                        "[%4ds] %,10.0f rec/s | %,12.0f records | entries %s | exec %s / %s | storage %s / %s | spilled %s | runs %s | ckpt %s",
+                        "[%4ds] %,9.0f rec/s | %,11.0f records | in memory %s entries | exec %s / %s | storage %s / %s | spilled %s | runs %s (%s) | ckpt %s",
                         (now - startNanos) / 1_000_000_000L,
                         rate,
                         records,
-                        count(SpillwayMetrics.ENTRIES),
+                        count(SpillwayMetrics.ENTRIES_IN_MEMORY),
                         bytes(SpillwayMetrics.EXECUTION_USED),
                         bytes(SpillwayMetrics.EXECUTION_SIZE),
                         bytes(SpillwayMetrics.STORAGE_USED),
                         bytes(SpillwayMetrics.STORAGE_SIZE),
-                        bytes(SpillwayMetrics.SPILLED_BYTES),
+                        bytes(SpillwayMetrics.EVICTED_BYTES),
                         count(SpillwayMetrics.RUNS),
+                        bytes(SpillwayMetrics.BYTES_ON_DISK),
                         checkpoint()));
     }
 

@@ -1,17 +1,19 @@
 package dev.spillway.examples.support;
 
 /**
- * Identifier suffixes of the metrics Spillway registers on each keyed operator's metric group
- * (group {@code spillway}); see docs/configuration.md#metrics.
+ * Identifier suffixes of the metrics Spillway registers on each keyed operator's metric group:
+ * {@code spillway.store.*} per keyed backend and {@code spillway.memory.*} for the slot's memory
+ * manager (see docs/tuning.md, "Watching it").
  */
 final class SpillwayMetrics {
-    static final String ENTRIES = ".spillway.store.entries";
-    static final String EXECUTION_USED = ".spillway.memory.execution.used";
-    static final String EXECUTION_SIZE = ".spillway.memory.execution.size";
-    static final String STORAGE_USED = ".spillway.memory.storage.used";
-    static final String STORAGE_SIZE = ".spillway.memory.storage.size";
-    static final String SPILLED_BYTES = ".spillway.store.spilledBytes";
+    static final String ENTRIES_IN_MEMORY = ".spillway.store.entriesInMemory";
+    static final String EXECUTION_USED = ".spillway.memory.executionUsedBytes";
+    static final String EXECUTION_SIZE = ".spillway.memory.executionPoolBytes";
+    static final String STORAGE_USED = ".spillway.memory.storageUsedBytes";
+    static final String STORAGE_SIZE = ".spillway.memory.storagePoolBytes";
+    static final String EVICTED_BYTES = ".spillway.store.evictedBytes";
     static final String RUNS = ".spillway.store.runs";
+    static final String BYTES_ON_DISK = ".spillway.store.bytesOnDisk";
 
     private SpillwayMetrics() {}
 }
