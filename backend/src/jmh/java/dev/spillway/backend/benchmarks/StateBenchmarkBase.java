@@ -30,9 +30,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <h2>Memory: the same for every backend</h2>
  *
- * Spillway and RocksDB get {@link #MANAGED_MEMORY_BYTES} of managed memory (off heap). Every fork
- * runs with {@code -Xmx} = {@value #HARNESS_HEAP_MB} MiB for the harness (JMH, the key sequence,
- * value templates) plus the same {@value #MANAGED_MEMORY_MB} MiB, which is all the room the
+ * Spillway and RocksDB get {@value StateSize#BUDGET_MB} MiB of managed memory (off heap). Every
+ * fork runs with {@code -Xmx} = {@value #HARNESS_HEAP_MB} MiB for the harness (JMH, the key
+ * sequence, value templates) plus the same {@value StateSize#BUDGET_MB} MiB, which is all the room the
  * hashmap backend gets for its state. A backend that cannot load its state in that room fails
  * with an OutOfMemoryError, which is recorded through {@link BenchmarkOutcomes} as the result.
  *
@@ -60,10 +60,8 @@ import java.util.concurrent.TimeUnit;
         })
 public abstract class StateBenchmarkBase<S extends org.apache.flink.api.common.state.State> {
 
-    static final int MANAGED_MEMORY_MB = 16;
-    static final long MANAGED_MEMORY_BYTES = MANAGED_MEMORY_MB * 1024L * 1024L;
     static final int HARNESS_HEAP_MB = 128;
-    static final int FORK_HEAP_MB = HARNESS_HEAP_MB + MANAGED_MEMORY_MB;
+    static final int FORK_HEAP_MB = HARNESS_HEAP_MB + StateSize.BUDGET_MB;
 
     /** Operations before the key sequence repeats; a power of two. */
     private static final int ACCESS_SEQUENCE_LENGTH = 1 << 20;
@@ -103,7 +101,7 @@ public abstract class StateBenchmarkBase<S extends org.apache.flink.api.common.s
             valueTemplates[i] = randomBytes(valueBytes());
         }
         try {
-            fixture = KeyedBackendFixture.open(backend, MANAGED_MEMORY_BYTES);
+            fixture = KeyedBackendFixture.open(backend, StateSize.BUDGET_BYTES);
             keyedBackend = fixture.keyedBackend();
             StateDescriptor<S, ?> descriptor = stateDescriptor();
             state =
