@@ -38,6 +38,9 @@ public enum BackendUnderTest {
             } catch (ClassNotFoundException e) {
                 throw new BackendNotAvailableException(
                         SPILLWAY_CLASS + " is not on the classpath of this build");
+            } catch (NoSuchMethodException e) {
+                throw new BackendNotAvailableException(
+                        SPILLWAY_CLASS + " has no public no-argument constructor in this build");
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException("Cannot instantiate " + SPILLWAY_CLASS, e);
             }

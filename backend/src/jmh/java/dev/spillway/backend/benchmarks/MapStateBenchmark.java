@@ -20,7 +20,6 @@ public class MapStateBenchmark extends StateBenchmarkBase<MapState<Long, byte[]>
     private static final int VALUE_BYTES = 32;
     private static final int ENTRIES_PER_KEY = 4;
 
-    private MapState<Long, byte[]> state;
     private long nextUserKey;
 
     @Override
