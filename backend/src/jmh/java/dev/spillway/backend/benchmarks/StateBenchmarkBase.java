@@ -82,7 +82,6 @@ public abstract class StateBenchmarkBase<S extends org.apache.flink.api.common.s
     protected S state;
 
     private KeyedStateBackend<Long> keyedBackend;
-    private int keyCount;
 
     private KeyedBackendFixture fixture;
     private long[] accessKeys;
@@ -93,7 +92,7 @@ public abstract class StateBenchmarkBase<S extends org.apache.flink.api.common.s
 
     @Setup(Level.Trial)
     public final void setUpBackend(BenchmarkParams params) throws Exception {
-        keyCount = stateSize.keyCount(payloadBytesPerKey());
+        int keyCount = keyCount();
         accessKeys = distribution.accessSequence(keyCount, ACCESS_SEQUENCE_LENGTH, SEED);
         loadRandom = new SplittableRandom(SEED);
         valueTemplates = new byte[VALUE_TEMPLATES][];
@@ -147,10 +146,20 @@ public abstract class StateBenchmarkBase<S extends org.apache.flink.api.common.s
     /** Writes the state of the current key during setup; fresh value arrays for every key. */
     protected abstract void loadKey() throws Exception;
 
-    /** Makes the next key of the access sequence current. */
-    protected final void nextKey() {
-        keyedBackend.setCurrentKey(accessKeys[nextAccess]);
+    /** Makes the next key of the access sequence current and returns it. */
+    protected final long nextKey() {
+        long key = accessKeys[nextAccess];
+        keyedBackend.setCurrentKey(key);
         nextAccess = (nextAccess + 1) & (ACCESS_SEQUENCE_LENGTH - 1);
+        return key;
+    }
+
+    /**
+     * Keys {@code 0..keyCount()-1} hold state after loading. A function of the parameters only,
+     * so subclass setup methods can use it whether JMH runs them before or after loading.
+     */
+    protected final int keyCount() {
+        return stateSize.keyCount(payloadBytesPerKey());
     }
 
     /**
