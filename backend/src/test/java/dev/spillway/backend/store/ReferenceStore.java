@@ -58,7 +58,7 @@ public final class ReferenceStore implements StateStore {
         return new StoreSnapshot() {
             @Override
             public StoreCursor scan(byte[] prefix, int prefixLength) {
-                return frozen.cursor(copyRange(prefix, prefixLength), false);
+                return frozen.cursor(frozen.copyRange(prefix, prefixLength), false);
             }
 
             @Override

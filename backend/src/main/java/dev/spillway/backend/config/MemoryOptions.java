@@ -1,0 +1,117 @@
+package dev.spillway.backend.config;
+
+import dev.spillway.backend.memory.MemorySettings;
+
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.IllegalConfigurationException;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.ReadableConfig;
+
+import java.time.Duration;
+
+/**
+ * Options of Spillway's unified memory manager ({@code spillway.memory.*}). The budget itself is
+ * not an option: it is the slot's managed memory share for the state backend, sized by Flink's
+ * {@code taskmanager.memory.managed.*} (see docs/memory.md).
+ */
+public final class MemoryOptions {
+
+    public static final ConfigOption<Double> STORAGE_FRACTION =
+            ConfigOptions.key("spillway.memory.storage-fraction")
+                    .doubleType()
+                    .defaultValue(MemorySettings.DEFAULT_STORAGE_FRACTION)
+                    .withDescription(
+                            "Share of Spillway's memory budget, in [0.0, 1.0], that is protected"
+                                    + " for storage (in-memory state and cached run blocks)."
+                                    + " Execution memory (sort and merge buffers, snapshot"
+                                    + " writers) can evict storage only above this floor;"
+                                    + " storage may still grow beyond it into free execution"
+                                    + " memory. Higher values keep more state in memory under"
+                                    + " execution pressure; lower values give compactions and"
+                                    + " snapshots more room. Spark's spark.memory.storageFraction.");
+
+    public static final ConfigOption<MemorySize> PAGE_SIZE =
+            ConfigOptions.key("spillway.memory.page-size")
+                    .memoryType()
+                    .defaultValue(new MemorySize(MemorySettings.DEFAULT_PAGE_SIZE))
+                    .withDescription(
+                            "Size of the off-heap pages that hold state and buffers: a power of"
+                                    + " two from 4 kb to 64 mb. Each keyed backend holds at least"
+                                    + " one partly filled page, so small pages suit many small"
+                                    + " operators per slot; records larger than a page get a"
+                                    + " dedicated page of their own size.");
+
+    public static final ConfigOption<Duration> EXECUTION_WAIT_TIMEOUT =
+            ConfigOptions.key("spillway.memory.execution-wait-timeout")
+                    .durationType()
+                    .defaultValue(MemorySettings.DEFAULT_EXECUTION_WAIT_TIMEOUT)
+                    .withDescription(
+                            "How long an execution memory request of a consumer holding less"
+                                    + " than 1/2N of execution memory (N active execution"
+                                    + " consumers in the slot) waits for others to release"
+                                    + " memory before it fails. 0 fails without waiting.");
+
+    private MemoryOptions() {}
+
+    /**
+     * Reads and validates the memory options.
+     *
+     * @throws IllegalConfigurationException naming the option and its accepted range
+     */
+    public static MemorySettings settingsFrom(ReadableConfig config) {
+        double storageFraction = read(config, STORAGE_FRACTION, "a number in [0.0, 1.0]");
+        if (!MemorySettings.isValidStorageFraction(storageFraction)) {
+            throw invalid(STORAGE_FRACTION, storageFraction, "a number in [0.0, 1.0]");
+        }
+
+        String pageSizeRange =
+                "a power of two from "
+                        + new MemorySize(MemorySettings.MIN_PAGE_SIZE).toHumanReadableString()
+                        + " to "
+                        + new MemorySize(MemorySettings.MAX_PAGE_SIZE).toHumanReadableString();
+        MemorySize pageSize = read(config, PAGE_SIZE, pageSizeRange);
+        long pageBytes = pageSize.getBytes();
+        if (pageBytes > Integer.MAX_VALUE || !MemorySettings.isValidPageSize((int) pageBytes)) {
+            throw invalid(PAGE_SIZE, pageSize.toHumanReadableString(), pageSizeRange);
+        }
+
+        Duration waitTimeout =
+                read(config, EXECUTION_WAIT_TIMEOUT, "a non-negative duration, e.g. 30 s");
+        if (waitTimeout.isNegative()) {
+            throw invalid(EXECUTION_WAIT_TIMEOUT, waitTimeout, "a non-negative duration, e.g. 30 s");
+        }
+
+        return MemorySettings.defaults()
+                .withStorageFraction(storageFraction)
+                .withPageSize((int) pageBytes)
+                .withExecutionWaitTimeout(waitTimeout);
+    }
+
+    private static <T> T read(ReadableConfig config, ConfigOption<T> option, String accepted) {
+        try {
+            return config.get(option);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalConfigurationException(
+                    "Invalid value for '"
+                            + option.key()
+                            + "': expected "
+                            + accepted
+                            + ". "
+                            + e.getMessage(),
+                    e);
+        }
+    }
+
+    private static IllegalConfigurationException invalid(
+            ConfigOption<?> option, Object value, String accepted) {
+        return new IllegalConfigurationException(
+                "Invalid value '"
+                        + value
+                        + "' for '"
+                        + option.key()
+                        + "': expected "
+                        + accepted
+                        + ".");
+    }
+}

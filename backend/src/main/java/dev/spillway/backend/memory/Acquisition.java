@@ -1,0 +1,215 @@
+package dev.spillway.backend.memory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One memory request that free memory could not satisfy: runs the acquire path and, if every step
+ * fails, builds the error that says what was tried.
+ *
+ * <pre>
+ *   1. free memory                      (UnifiedMemoryManager#tryAcquire)
+ *   2. evict storage of the whole slot, largest consumer first;
+ *        for an execution request only the storage above the floor
+ *   3. spill the client's other consumers of the same pool (execution only):
+ *        the smallest that covers the need, else the largest (Spark's TaskMemoryManager)
+ *   4. spill the requester itself
+ *   5. execution below 1/2N of its reachable memory: wait, bounded, for releases, then retry 1-5
+ *   6. SpillwayMemoryException naming the pools, the sizes and what was freed
+ * </pre>
+ *
+ * <p>Steps 2 and 3 are skipped when the request is blocked by the requester's 1/N cap rather than by
+ * free memory: other consumers' memory cannot lift a cap, so evicting it would write state to disk
+ * for nothing. Spills run without any lock of the manager held (see {@link MemoryConsumer} for the
+ * thread contract); after every spill that freed something the request is retried, since another
+ * thread may have raced for the freed bytes. Each victim is asked at most once per round, which
+ * bounds the work of a request.
+ */
+final class Acquisition {
+
+    private final MemoryClient client;
+    private final UnifiedMemoryManager manager;
+    private final MemoryConsumer requester;
+    private final long bytes;
+
+    private long evicted;
+    private long spilledByOthers;
+    private long spilledBySelf;
+    private int victimsAsked;
+    private IOException spillFailure;
+
+    Acquisition(MemoryClient client, MemoryConsumer requester, long bytes) {
+        this.client = client;
+        this.manager = client.manager();
+        this.requester = requester;
+        this.bytes = bytes;
+    }
+
+    void run() {
+        boolean execution = requester.pool() == PoolKind.EXECUTION;
+        long deadline = System.nanoTime() + manager.settings().executionWaitTimeout().toNanos();
+        if (execution) {
+            manager.beginExecutionRequest(requester);
+        }
+        try {
+            while (true) {
+                if (manager.tryAcquire(requester, bytes)) {
+                    return;
+                }
+                if (manager.fairShareExcess(requester, bytes) == 0) {
+                    if (evictStorage(execution)) {
+                        return;
+                    }
+                    if (execution && spillOtherConsumers()) {
+                        return;
+                    }
+                }
+                if (spillSelf()) {
+                    return;
+                }
+                if (!execution || !manager.awaitRelease(requester, bytes, deadline)) {
+                    manager.stats().recordFailure();
+                    throw failure();
+                }
+            }
+        } finally {
+            if (execution) {
+                manager.endExecutionRequest(requester);
+            }
+        }
+    }
+
+    private boolean evictStorage(boolean execution) {
+        for (MemoryConsumer victim : manager.evictionCandidates(requester)) {
+            long wanted = manager.shortfall(bytes);
+            if (execution) {
+                wanted = Math.min(wanted, manager.reclaimableStorage());
+            }
+            if (wanted <= 0) {
+                return manager.tryAcquire(requester, bytes);
+            }
+            long freed = spill(victim, wanted);
+            if (freed > 0) {
+                evicted += freed;
+                manager.stats().recordEviction(freed);
+                if (manager.tryAcquire(requester, bytes)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private boolean spillOtherConsumers() {
+        List<MemoryConsumer> candidates = client.spillCandidates(requester);
+        while (!candidates.isEmpty()) {
+            long wanted = manager.shortfall(bytes);
+            if (wanted <= 0) {
+                return manager.tryAcquire(requester, bytes);
+            }
+            MemoryConsumer victim = smallestCoveringElseLargest(candidates, wanted);
+            candidates.remove(victim);
+            long freed = spill(victim, wanted);
+            if (freed > 0) {
+                spilledByOthers += freed;
+                manager.stats().recordSpill(freed);
+                if (manager.tryAcquire(requester, bytes)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private boolean spillSelf() {
+        long wanted = Math.max(manager.shortfall(bytes), manager.fairShareExcess(requester, bytes));
+        if (requester.getUsed() == 0 || wanted <= 0) {
+            return manager.tryAcquire(requester, bytes);
+        }
+        long freed = spill(requester, wanted);
+        if (freed > 0) {
+            spilledBySelf += freed;
+            if (requester.pool() == PoolKind.STORAGE) {
+                manager.stats().recordEviction(freed);
+            } else {
+                manager.stats().recordSpill(freed);
+            }
+        }
+        return manager.tryAcquire(requester, bytes);
+    }
+
+    /**
+     * Spark's choice: the consumer holding the least memory that alone covers the need, so that the
+     * fewest bytes are written out; if none can, the largest, to free the most with one spill.
+     */
+    static MemoryConsumer smallestCoveringElseLargest(List<MemoryConsumer> candidates, long needed) {
+        MemoryConsumer smallestCovering = null;
+        MemoryConsumer largest = null;
+        for (MemoryConsumer candidate : candidates) {
+            long used = candidate.getUsed();
+            if (used >= needed && (smallestCovering == null || used < smallestCovering.getUsed())) {
+                smallestCovering = candidate;
+            }
+            if (largest == null || used > largest.getUsed()) {
+                largest = candidate;
+            }
+        }
+        return smallestCovering != null ? smallestCovering : largest;
+    }
+
+    /** Runs one spill with the victim claimed for this thread; an I/O failure frees nothing. */
+    private long spill(MemoryConsumer victim, long wanted) {
+        if (!victim.tryBeginSpill()) {
+            return 0; // another thread is spilling it right now: its memory is on its way back
+        }
+        victimsAsked++;
+        try {
+            long freed = victim.spill(wanted, requester);
+            if (freed < 0) {
+                throw new IllegalStateException(
+                        "Consumer '" + victim.name() + "' returned " + freed + " from spill()");
+            }
+            return freed;
+        } catch (IOException e) {
+            if (spillFailure == null) {
+                spillFailure = e;
+            } else {
+                spillFailure.addSuppressed(e);
+            }
+            return 0;
+        } finally {
+            victim.endSpill();
+        }
+    }
+
+    private SpillwayMemoryException failure() {
+        List<String> tried = new ArrayList<>();
+        tried.add("evicted " + evicted + " bytes of storage");
+        if (requester.pool() == PoolKind.EXECUTION) {
+            tried.add("spilled " + spilledByOthers + " bytes of other consumers");
+        }
+        tried.add("spilled " + spilledBySelf + " bytes of itself");
+        tried.add(victimsAsked + " spill calls");
+        String message =
+                "Cannot acquire "
+                        + bytes
+                        + " bytes of "
+                        + requester.pool()
+                        + " memory for consumer '"
+                        + requester.name()
+                        + "' of '"
+                        + client.name()
+                        + "': "
+                        + manager.describe(requester)
+                        + ". Tried: "
+                        + String.join(", ", tried)
+                        + (spillFailure != null ? "; a spill failed: " + spillFailure : "")
+                        + ". Give the state backend more managed memory"
+                        + " (taskmanager.memory.managed.size / .fraction) or lower the number of"
+                        + " state-heavy operators per slot.";
+        return spillFailure != null
+                ? new SpillwayMemoryException(message, spillFailure)
+                : new SpillwayMemoryException(message);
+    }
+}

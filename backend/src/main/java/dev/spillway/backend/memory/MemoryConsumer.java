@@ -1,0 +1,198 @@
+package dev.spillway.backend.memory;
+
+import java.io.IOException;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Anything that holds memory from the {@link UnifiedMemoryManager}: a memtable, a block cache, a
+ * sort buffer, a snapshot writer. It belongs to one {@link MemoryClient} and one {@link PoolKind},
+ * holds pages and plain byte reservations, and can be asked to give memory back through {@link
+ * #spill(long, MemoryConsumer)}.
+ *
+ * <h2>The spill protocol</h2>
+ *
+ * When a request cannot be met from free memory, the manager asks consumers to spill, in this
+ * order: storage consumers of the whole slot (for an execution request only down to the storage
+ * floor), the other consumers of the requester's pool in the requester's client, and finally the
+ * requester itself. {@code spill} writes data out (to a sorted run, a spill file) and frees the
+ * pages and reservations that held it, returning the number of bytes released. For a {@link
+ * PoolKind#STORAGE} consumer spill is the <em>eviction callback</em>: state cannot be recomputed,
+ * so evicting means writing it out, never dropping it.
+ *
+ * <h2>Threads: the contract</h2>
+ *
+ * <ul>
+ *   <li>{@code spill} may be called from <b>any thread</b>: an execution request in another keyed
+ *       backend of the same slot evicts storage from that backend's task thread, and an
+ *       asynchronous snapshot thread may trigger a spill of the task thread's consumers. A
+ *       consumer therefore synchronizes {@code spill} with its own operations (typically both
+ *       under one lock of its own). The memory manager calls {@code spill} without holding any
+ *       lock of its own, so that lock cannot deadlock against the manager.
+ *   <li>While a thread runs a consumer's {@code spill}, the manager does not pick that consumer as
+ *       a victim again (a second request simply moves on to the next victim).
+ *   <li>A consumer may hold its own lock while it requests memory. The manager never makes a
+ *       thread wait for a consumer whose client is inside a memory request on another thread, so
+ *       two backends that request memory at once cannot deadlock by spilling each other; each
+ *       falls back to other victims or to spilling itself. A spill may still have to wait until
+ *       the victim's owner leaves a non-memory operation, and at most for the execution wait
+ *       timeout if the owner waits for its fair share.
+ *   <li>A consumer must not acquire memory from inside its own {@code spill}: the request fails
+ *       with an {@link IllegalStateException}. It may free pages and release memory there, and it
+ *       may allocate through a <em>different</em> consumer (a sort buffer for the run it writes).
+ *   <li>{@code allocatePage}, {@code freePage}, {@code acquireMemory} and {@code releaseMemory}
+ *       are thread-safe; an {@link #acquireMemory} may block, bounded by the execution wait
+ *       timeout, while an execution consumer below its fair share waits for others to release.
+ * </ul>
+ *
+ * <p>Every page and byte must be given back (freed, released, or spilled) before {@link #close()}.
+ * Anything still held at close is a leak: it is reclaimed and logged as an error, and fails the
+ * test when {@link Page#BOUNDS_CHECKS} is on.
+ */
+public abstract class MemoryConsumer implements AutoCloseable {
+
+    private final MemoryClient client;
+    private final PoolKind pool;
+    private final String name;
+
+    /** Bytes held; written only under the manager's lock, read anywhere. */
+    private volatile long used;
+
+    /** The thread currently running this consumer's {@code spill}, if any. */
+    private final AtomicReference<Thread> spiller = new AtomicReference<>();
+
+    /** Execution requests of this consumer in flight; guarded by the manager's lock. */
+    private int pendingRequests;
+
+    /**
+     * Creates a consumer and registers it with its client.
+     *
+     * @param client the keyed backend's memory client that accounts for this consumer
+     * @param pool the pool this consumer's memory is charged to
+     * @param name a short name for metrics, logs and error messages, e.g. {@code "memtable"}
+     */
+    protected MemoryConsumer(MemoryClient client, PoolKind pool, String name) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.pool = Objects.requireNonNull(pool, "pool");
+        this.name = Objects.requireNonNull(name, "name");
+        client.register(this);
+    }
+
+    /**
+     * Releases at least some memory by writing data out, asked by the memory manager.
+     *
+     * @param bytes how many bytes the requester still needs; releasing more is fine, less is
+     *     allowed (the manager then asks the next consumer)
+     * @param trigger the consumer whose request caused the spill; {@code this} for a self-spill
+     * @return the number of bytes released; 0 if nothing could be released
+     * @throws IOException if writing the data out failed; the data must then still be in memory
+     */
+    public abstract long spill(long bytes, MemoryConsumer trigger) throws IOException;
+
+    /**
+     * Allocates a page of the client's standard page size, charged to this consumer's pool.
+     *
+     * @throws SpillwayMemoryException if the memory cannot be obtained even after spilling
+     */
+    public final Page allocatePage() {
+        return client.allocatePage(this, client.pageSize());
+    }
+
+    /**
+     * Allocates a page of at least {@code minimumBytes} (at least the standard page size): for a
+     * single record larger than a standard page. Only standard pages are pooled and reused.
+     *
+     * @throws SpillwayMemoryException if the memory cannot be obtained even after spilling
+     */
+    public final Page allocatePage(int minimumBytes) {
+        return client.allocatePage(this, minimumBytes);
+    }
+
+    /**
+     * Frees a page of this consumer and releases its memory. The page handle is dead afterwards;
+     * freeing it twice fails with an {@link IllegalStateException}.
+     */
+    public final void freePage(Page page) {
+        client.freePage(this, page);
+    }
+
+    /**
+     * Charges {@code bytes} that this consumer holds outside pages (e.g. an on-heap index array)
+     * to its pool. All or nothing: on return the bytes are granted.
+     *
+     * @throws SpillwayMemoryException if the memory cannot be obtained even after spilling
+     */
+    public final void acquireMemory(long bytes) {
+        client.acquire(this, bytes);
+    }
+
+    /** Gives back {@code bytes} charged with {@link #acquireMemory(long)}. */
+    public final void releaseMemory(long bytes) {
+        client.release(this, bytes);
+    }
+
+    /** Bytes this consumer holds now: its pages plus its other reservations. */
+    public final long getUsed() {
+        return used;
+    }
+
+    public final PoolKind pool() {
+        return pool;
+    }
+
+    public final String name() {
+        return name;
+    }
+
+    public final MemoryClient client() {
+        return client;
+    }
+
+    /**
+     * Unregisters this consumer. Anything it still holds is a leak: reclaimed and reported (see
+     * the class comment). Subclasses that override must call {@code super.close()} last.
+     */
+    @Override
+    public void close() {
+        client.unregister(this);
+    }
+
+    @Override
+    public String toString() {
+        return name + " (" + pool + ", " + used + " bytes)";
+    }
+
+    // ------------------------------------------------------------------------------------------
+    //  Bookkeeping for the memory package
+    // ------------------------------------------------------------------------------------------
+
+    /** Called under the manager's lock. */
+    void addUsed(long delta) {
+        used += delta;
+    }
+
+    int pendingRequests() {
+        return pendingRequests;
+    }
+
+    void adjustPendingRequests(int delta) {
+        pendingRequests += delta;
+    }
+
+    /** Claims this consumer for a spill by the current thread; false if another spill runs. */
+    boolean tryBeginSpill() {
+        return spiller.compareAndSet(null, Thread.currentThread());
+    }
+
+    void endSpill() {
+        spiller.set(null);
+    }
+
+    boolean isSpilling() {
+        return spiller.get() != null;
+    }
+
+    boolean isSpilledByCurrentThread() {
+        return spiller.get() == Thread.currentThread();
+    }
+}
