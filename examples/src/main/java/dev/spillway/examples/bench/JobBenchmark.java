@@ -10,9 +10,11 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The job-level benchmark: runs the same keyed aggregation with checkpoints ({@link
@@ -38,7 +40,21 @@ public final class JobBenchmark {
     /** Time for a child to start, stop the job at its time limit and exit. */
     static final Duration EXIT_GRACE = Duration.ofMinutes(2);
 
+    /**
+     * The exception class of a stack trace's head or "Caused by:" line, e.g. {@code
+     * OutOfMemoryError} in "Exception in thread "main" java.lang.OutOfMemoryError: Java heap".
+     */
+    private static final Pattern EXCEPTION_LINE =
+            Pattern.compile(
+                    "(?:^Caused by: |^Exception in thread \"[^\"]*\" )(?:[\\w$]+\\.)*([\\w$]+(?:Exception|Error))\\b");
+
     private JobBenchmark() {}
+
+    /** The simple name of the exception a stack trace's head or "Caused by:" line names. */
+    static Optional<String> exceptionClass(String line) {
+        Matcher matcher = EXCEPTION_LINE.matcher(line);
+        return matcher.find() ? Optional.of(matcher.group(1)) : Optional.empty();
+    }
 
     public static void main(String[] args) throws Exception {
         JobBenchmarkSettings settings = JobBenchmarkSettings.from(ParameterTool.fromArgs(args));
@@ -67,10 +83,10 @@ public final class JobBenchmark {
         Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
 
         AtomicReference<JobMeasurement> measurement = new AtomicReference<>();
-        AtomicBoolean outOfMemory = new AtomicBoolean();
+        AtomicReference<String> rootCause = new AtomicReference<>();
         Thread output =
                 new Thread(
-                        () -> relayOutput(child, backend, measurement, outOfMemory),
+                        () -> relayOutput(child, backend, measurement, rootCause),
                         "job-benchmark-" + backend);
         output.start();
         boolean exited =
@@ -83,21 +99,23 @@ public final class JobBenchmark {
         if (!exited) {
             return JobBenchmarkResult.failed(backend, "hung: killed after its time limit");
         }
-        if (outOfMemory.get()) {
-            return JobBenchmarkResult.failed(backend, "OutOfMemoryError");
-        }
         if (child.exitValue() != 0 || measurement.get() == null) {
-            return JobBenchmarkResult.failed(backend, "failed, exit code " + child.exitValue());
+            String cause = rootCause.get() != null ? rootCause.get() : "no exception printed";
+            return JobBenchmarkResult.failed(
+                    backend, "failed: " + cause + " (exit code " + child.exitValue() + ")");
         }
         return JobBenchmarkResult.measured(backend, measurement.get());
     }
 
-    /** Echoes the child's output with the backend as prefix and picks out its measurement. */
+    /**
+     * Echoes the child's output with the backend as prefix, picks out its measurement, and keeps
+     * the innermost exception class of the last stack trace (the "Caused by:" nearest the root).
+     */
     private static void relayOutput(
             Process child,
             String backend,
             AtomicReference<JobMeasurement> measurement,
-            AtomicBoolean outOfMemory) {
+            AtomicReference<String> rootCause) {
         try (BufferedReader lines =
                 new BufferedReader(
                         new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
@@ -107,9 +125,7 @@ public final class JobBenchmark {
                     measurement.set(JobMeasurement.parse(line));
                     continue;
                 }
-                if (line.contains("OutOfMemoryError")) {
-                    outOfMemory.set(true);
-                }
+                exceptionClass(line).ifPresent(rootCause::set);
                 System.out.println("[" + backend + "] " + line);
             }
         } catch (IOException e) {
