@@ -32,9 +32,10 @@ import java.util.concurrent.TimeUnit;
  *
  * Spillway and RocksDB get {@value StateSize#BUDGET_MB} MiB of managed memory (off heap). Every
  * fork runs with {@code -Xmx} = {@value #HARNESS_HEAP_MB} MiB for the harness (JMH, the key
- * sequence, value templates) plus the same {@value StateSize#BUDGET_MB} MiB, which is all the room the
- * hashmap backend gets for its state. A backend that cannot load its state in that room fails
- * with an OutOfMemoryError, which is recorded through {@link BenchmarkOutcomes} as the result.
+ * sequence, value templates) plus the same {@value StateSize#BUDGET_MB} MiB, which is all the
+ * room the hashmap backend gets for its state. A backend that cannot load its state in that room
+ * fails with an OutOfMemoryError, which is recorded through {@link BenchmarkOutcomes} as the
+ * result.
  *
  * <h2>Keys</h2>
  *
@@ -56,12 +57,18 @@ import java.util.concurrent.TimeUnit;
         value = 1,
         jvmArgsAppend = {
             "-Xmx" + StateBenchmarkBase.FORK_HEAP_MB + "m",
-            "-XX:MaxDirectMemorySize=" + StateBenchmarkBase.HARNESS_HEAP_MB + "m"
+            "-XX:MaxDirectMemorySize=" + StateBenchmarkBase.FORK_DIRECT_MB + "m"
         })
 public abstract class StateBenchmarkBase<S extends org.apache.flink.api.common.state.State> {
 
     static final int HARNESS_HEAP_MB = 128;
     static final int FORK_HEAP_MB = HARNESS_HEAP_MB + StateSize.BUDGET_MB;
+
+    /**
+     * Room for the direct buffers of Flink's I/O; managed memory is allocated outside this limit
+     * (as unsafe off-heap memory), as in a TaskManager.
+     */
+    static final int FORK_DIRECT_MB = 128;
 
     /** Operations before the key sequence repeats; a power of two. */
     private static final int ACCESS_SEQUENCE_LENGTH = 1 << 20;
@@ -118,8 +125,9 @@ public abstract class StateBenchmarkBase<S extends org.apache.flink.api.common.s
             state = null;
             keyedBackend = null;
             fixture = null;
-            BenchmarkOutcomes.record(
-                    params, String.format("OOM loading %,d keys (-Xmx%dm)", keyCount, FORK_HEAP_MB));
+            String outcome =
+                    String.format("OOM loading %,d keys (-Xmx%dm)", keyCount, FORK_HEAP_MB);
+            BenchmarkOutcomes.record(params, outcome);
             throw e;
         } catch (BackendNotAvailableException e) {
             BenchmarkOutcomes.record(params, "not available on this build");

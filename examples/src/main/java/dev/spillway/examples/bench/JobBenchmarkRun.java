@@ -166,11 +166,13 @@ public final class JobBenchmarkRun {
             if (firstRecordNanos == 0 && recordsIn > 0) {
                 firstRecordNanos = System.nanoTime();
             }
-            completed = Math.max(completed, (long) MetricsCapture.max(".numberOfCompletedCheckpoints"));
-            maxDurationMillis =
-                    Math.max(maxDurationMillis, (long) MetricsCapture.max(".lastCheckpointDuration"));
-            maxFullSizeBytes =
-                    Math.max(maxFullSizeBytes, (long) MetricsCapture.max(".lastCheckpointFullSize"));
+            completed = Math.max(completed, metric(".numberOfCompletedCheckpoints"));
+            maxDurationMillis = Math.max(maxDurationMillis, metric(".lastCheckpointDuration"));
+            maxFullSizeBytes = Math.max(maxFullSizeBytes, metric(".lastCheckpointFullSize"));
+        }
+
+        private static long metric(String suffix) {
+            return (long) MetricsCapture.max(suffix);
         }
 
         synchronized double secondsSinceFirstRecord(long endNanos) {

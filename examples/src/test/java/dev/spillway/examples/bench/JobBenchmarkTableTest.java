@@ -12,7 +12,16 @@ class JobBenchmarkTableTest {
 
     private static JobMeasurement measurement(double seconds, long rssMib, long gcMaxMillis) {
         return new JobMeasurement(
-                1_000_000, 1_000_000, seconds, rssMib * MIB, 10, 100, gcMaxMillis, 3, 500, 64 * MIB);
+                1_000_000,
+                1_000_000,
+                seconds,
+                rssMib * MIB,
+                10,
+                100,
+                gcMaxMillis,
+                3,
+                500,
+                64 * MIB);
     }
 
     @Test
@@ -44,7 +53,9 @@ class JobBenchmarkTableTest {
                         1000 * MIB);
 
         assertThat(table)
-                .contains("| outcome | | OutOfMemoryError | completed | not available on this build |")
+                .contains(
+                        "| outcome | | OutOfMemoryError | completed |"
+                                + " not available on this build |")
                 .contains("| records/s | higher | — | 125,000 | — | — | — |");
     }
 

@@ -15,13 +15,15 @@ class JobBenchmarkTest {
                 .contains("SpillwayMemoryException");
         assertThat(
                         JobBenchmark.exceptionClass(
-                                "Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space"))
+                                "Exception in thread \"main\" java.lang.OutOfMemoryError:"
+                                        + " Java heap space"))
                 .contains("OutOfMemoryError");
     }
 
     @Test
     void ignoresOtherLines() {
-        assertThat(JobBenchmark.exceptionClass("\tat org.apache.flink.Foo.bar(Foo.java:1)")).isEmpty();
+        assertThat(JobBenchmark.exceptionClass("\tat org.apache.flink.Foo.bar(Foo.java:1)"))
+                .isEmpty();
         assertThat(JobBenchmark.exceptionClass("[  3s]  1,542 rec/s | 1,546 records")).isEmpty();
         assertThat(JobBenchmark.exceptionClass("Caused by: see above")).isEmpty();
     }

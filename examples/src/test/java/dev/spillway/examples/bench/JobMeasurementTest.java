@@ -8,7 +8,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class JobMeasurementTest {
 
     private static final JobMeasurement MEASUREMENT =
-            new JobMeasurement(3_000_000, 1_500_000, 12.5, 900L << 20, 42, 1234, 250, 7, 3100, 123456789);
+            new JobMeasurement(
+                    3_000_000, 1_500_000, 12.5, 900L << 20, 42, 1234, 250, 7, 3100, 123456789);
 
     @Test
     void lineRoundTrips() {

@@ -9,7 +9,8 @@ class PeakResidentMemoryTest {
 
     @Test
     void parsesKernelStatusLine() {
-        assertThat(PeakResidentMemory.parseKilobytes("VmHWM:\t  123456 kB")).isEqualTo(123456L * 1024);
+        assertThat(PeakResidentMemory.parseKilobytes("VmHWM:\t  123456 kB"))
+                .isEqualTo(123456L * 1024);
     }
 
     @Test

@@ -31,7 +31,8 @@ record BenchmarkCase(
      */
     static BenchmarkCase of(String benchmark, StateSize size, KeyDistribution distribution) {
         int methodDot = benchmark.lastIndexOf('.');
-        String className = benchmark.substring(benchmark.lastIndexOf('.', methodDot - 1) + 1, methodDot);
+        int classDot = benchmark.lastIndexOf('.', methodDot - 1);
+        String className = benchmark.substring(classDot + 1, methodDot);
         String stateType =
                 className.endsWith("Benchmark")
                         ? className.substring(0, className.length() - "Benchmark".length())

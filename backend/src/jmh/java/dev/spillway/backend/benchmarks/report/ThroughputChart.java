@@ -184,7 +184,8 @@ final class ThroughputChart {
             double x = xOf(i, left, right) + (dashed ? 3 : -3);
             if (m == null || !m.hasThroughput()) {
                 if (m != null && m.display().startsWith("OOM")) {
-                    text(x, bottom - 3, "middle", "fill=\"" + colour + "\" font-size=\"14\"", "✕");
+                    String style = "fill=\"" + colour + "\" font-size=\"14\"";
+                    text(x, bottom - 3, "middle", style, "✕");
                 }
                 previous = null;
                 continue;
