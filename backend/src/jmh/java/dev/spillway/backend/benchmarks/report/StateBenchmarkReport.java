@@ -14,20 +14,22 @@ import java.util.Optional;
  * <pre>
  * java -cp backend/target/backend-benchmarks.jar \
  *     dev.spillway.backend.benchmarks.report.StateBenchmarkReport \
- *     results.json outcomes.tsv docs/img/state-benchmarks.svg
+ *     results.json outcomes.tsv docs/img/state-benchmarks.svg [jmh-console.log]
  * </pre>
  *
  * The outcomes file is the one the run wrote through {@code -Dspillway.bench.outcomes}; pass
- * {@code -} if the run had none.
+ * {@code -} if the run had none. The optional console log (JMH's standard output) names the
+ * exception of forks that failed during measurement.
  */
 public final class StateBenchmarkReport {
 
     private StateBenchmarkReport() {}
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 3) {
+        if (args.length != 3 && args.length != 4) {
             System.err.println(
-                    "Usage: StateBenchmarkReport <jmh-results.json> <outcomes.tsv | -> <chart.svg>");
+                    "Usage: StateBenchmarkReport <jmh-results.json> <outcomes.tsv | -> <chart.svg>"
+                            + " [jmh-console.log]");
             System.exit(2);
         }
         Optional<Path> outcomes =
@@ -36,7 +38,10 @@ public final class StateBenchmarkReport {
             // No backend failed to produce a number: the run never created the file.
             outcomes = Optional.empty();
         }
-        StateBenchmarkResults results = StateBenchmarkResults.load(Paths.get(args[0]), outcomes);
+        Optional<Path> consoleLog =
+                args.length == 4 ? Optional.of(Paths.get(args[3])) : Optional.empty();
+        StateBenchmarkResults results =
+                StateBenchmarkResults.load(Paths.get(args[0]), outcomes, consoleLog);
         Path chart = Paths.get(args[2]);
         if (chart.getParent() != null) {
             Files.createDirectories(chart.getParent());

@@ -20,8 +20,9 @@ import java.util.TreeMap;
 
 /**
  * The results of one run of the state benchmarks: JMH's JSON ({@code -rf json}) for the
- * throughputs, plus the outcome file of {@code BenchmarkOutcomes} for the runs that produced no
- * number. A case that a backend neither measured nor explained shows as "failed (see JMH log)".
+ * throughputs; for the cases without one, the outcome file of {@code BenchmarkOutcomes} (setup
+ * that ran out of heap, a backend not in this build) and, failing that, the exception JMH printed
+ * for the failed fork in its console output. A case with neither shows as "failed (see JMH log)".
  */
 final class StateBenchmarkResults {
 
@@ -33,8 +34,13 @@ final class StateBenchmarkResults {
         this.cases = cases;
     }
 
-    static StateBenchmarkResults load(Path jmhJson, Optional<Path> outcomes) throws IOException {
+    static StateBenchmarkResults load(
+            Path jmhJson, Optional<Path> outcomes, Optional<Path> jmhConsoleLog)
+            throws IOException {
         Builder builder = new Builder();
+        if (jmhConsoleLog.isPresent()) {
+            JmhConsoleFailures.read(jmhConsoleLog.get(), builder::add);
+        }
         JsonNode runs = new ObjectMapper().readTree(jmhJson.toFile());
         if (!runs.isArray()) {
             throw new IOException(jmhJson + " is not JMH JSON output (expected an array of runs)");
@@ -94,12 +100,16 @@ final class StateBenchmarkResults {
         return Optional.of(n.opsPerMs() / d.opsPerMs());
     }
 
-    /** Collects measurements; a measured throughput wins over a recorded outcome. */
-    private static final class Builder {
+    /**
+     * Collects measurements; a later one replaces an earlier one for the same case unless the
+     * earlier one is a throughput (the inputs are read from least to most specific).
+     */
+    private static final class Builder implements JmhConsoleFailures.Sink {
         private final Map<BenchmarkCase, Map<BackendUnderTest, Measurement>> cases =
                 new TreeMap<>(BenchmarkCase.REPORT_ORDER);
 
-        void add(
+        @Override
+        public void add(
                 String benchmark,
                 String backend,
                 String distribution,
@@ -114,7 +124,7 @@ final class StateBenchmarkResults {
                     .merge(
                             BackendUnderTest.valueOf(backend),
                             measurement,
-                            (old, added) -> old.hasThroughput() ? old : added);
+                            (earlier, later) -> earlier.hasThroughput() ? earlier : later);
         }
 
         Map<BenchmarkCase, Map<BackendUnderTest, Measurement>> build() {

@@ -15,7 +15,8 @@ import java.util.Map;
  * operation, state size on the x axis (within the budget, ten times the budget), throughput on a
  * logarithmic y axis shared by all panels so panels compare at a glance. Each backend has a
  * colour; uniform key access is a solid line, Zipfian a dashed one. A backend that produced no
- * number at a size (out of memory) gets a cross on the x axis instead of a point.
+ * number at a size gets a mark on the x axis instead of a point: a cross for out of memory, an
+ * exclamation mark for any other failure.
  */
 final class ThroughputChart {
 
@@ -127,7 +128,7 @@ final class ThroughputChart {
         line(x, 40, x + 24, 40, "#444", true);
         text(x + 30, 44, "start", "", "zipfian");
         x += 90;
-        text(x, 44, "start", "fill=\"#c00\"", "✕ = out of memory");
+        text(x, 44, "start", "", "✕ out of memory, ! failed (on the x axis)");
     }
 
     private void drawPanel(int x0, int y0, String title, List<BenchmarkCase> cases) {
@@ -183,9 +184,10 @@ final class ThroughputChart {
             Measurement m = measurementAt(cases, sizes[i], distribution, backend);
             double x = xOf(i, left, right) + (dashed ? 3 : -3);
             if (m == null || !m.hasThroughput()) {
-                if (m != null && m.display().startsWith("OOM")) {
+                String marker = m == null ? null : failureMarker(m.display());
+                if (marker != null) {
                     String style = "fill=\"" + colour + "\" font-size=\"14\"";
-                    text(x, bottom - 3, "middle", style, "✕");
+                    text(x, bottom - 3, "middle", style, marker);
                 }
                 previous = null;
                 continue;
@@ -203,6 +205,14 @@ final class ThroughputChart {
             }
             previous = new double[] {x, y};
         }
+    }
+
+    /** ✕ for out of memory, ! for another failure, none for "not available on this build". */
+    private static String failureMarker(String outcome) {
+        if (outcome.startsWith("OOM") || outcome.contains("OutOfMemoryError")) {
+            return "✕";
+        }
+        return outcome.startsWith("failed") ? "!" : null;
     }
 
     private Measurement measurementAt(
