@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -55,11 +56,26 @@ final class StateBenchmarkResults {
                                 + ", found "
                                 + metric.path("scoreUnit").asText());
             }
+            String benchmark = run.path("benchmark").asText();
+            String backend = params.path("backend").asText();
+            String distribution = params.path("distribution").asText();
+            String size = params.path("stateSize").asText();
+            int planned = run.path("measurementIterations").asInt();
+            int completed = metric.path("rawData").path(0).size();
+            if (completed < planned) {
+                // JMH keeps the iterations a fork completed before it failed: not a result.
+                String outcome =
+                        String.format(
+                                Locale.ROOT, "failed after %d of %d iterations", completed, planned);
+                builder.addUnlessExplained(
+                        benchmark, backend, distribution, size, Measurement.outcome(outcome));
+                continue;
+            }
             builder.add(
-                    run.path("benchmark").asText(),
-                    params.path("backend").asText(),
-                    params.path("distribution").asText(),
-                    params.path("stateSize").asText(),
+                    benchmark,
+                    backend,
+                    distribution,
+                    size,
                     Measurement.throughput(
                             metric.path("score").asDouble(), metric.path("scoreError").asDouble()));
         }
@@ -115,16 +131,33 @@ final class StateBenchmarkResults {
                 String distribution,
                 String size,
                 Measurement measurement) {
+            measurementsOf(benchmark, distribution, size)
+                    .merge(
+                            BackendUnderTest.valueOf(backend),
+                            measurement,
+                            (earlier, later) -> earlier.hasThroughput() ? earlier : later);
+        }
+
+        /** Adds an outcome only where no earlier input explained the case. */
+        void addUnlessExplained(
+                String benchmark,
+                String backend,
+                String distribution,
+                String size,
+                Measurement measurement) {
+            measurementsOf(benchmark, distribution, size)
+                    .putIfAbsent(BackendUnderTest.valueOf(backend), measurement);
+        }
+
+        private Map<BackendUnderTest, Measurement> measurementsOf(
+                String benchmark, String distribution, String size) {
             BenchmarkCase benchmarkCase =
                     BenchmarkCase.of(
                             benchmark,
                             StateSize.valueOf(size),
                             KeyDistribution.valueOf(distribution));
-            cases.computeIfAbsent(benchmarkCase, c -> new EnumMap<>(BackendUnderTest.class))
-                    .merge(
-                            BackendUnderTest.valueOf(backend),
-                            measurement,
-                            (earlier, later) -> earlier.hasThroughput() ? earlier : later);
+            return cases.computeIfAbsent(
+                    benchmarkCase, c -> new EnumMap<>(BackendUnderTest.class));
         }
 
         Map<BenchmarkCase, Map<BackendUnderTest, Measurement>> build() {
