@@ -58,6 +58,7 @@ public final class SpillableStoreFactory implements StateStoreFactory {
      * @throws org.apache.flink.configuration.IllegalConfigurationException for a bad value
      */
     public static SpillableStoreFactory fromConfig(ReadableConfig config) {
+        validate(config);
         Configuration options = new Configuration();
         copy(config, options, MemoryOptions.STORAGE_FRACTION);
         copy(config, options, MemoryOptions.PAGE_SIZE);
@@ -74,7 +75,7 @@ public final class SpillableStoreFactory implements StateStoreFactory {
         from.getOptional(option).ifPresent(value -> to.set(option, value));
     }
 
-    private static void validate(Configuration options) {
+    private static void validate(ReadableConfig options) {
         MemoryOptions.settingsFrom(options);
         BackendOptions.localDirectories(options);
         BackendOptions.compactionTrigger(options);
@@ -113,12 +114,13 @@ public final class SpillableStoreFactory implements StateStoreFactory {
 
     private Path spillParent(Environment env, String name) {
         List<Path> configured = BackendOptions.localDirectories(options);
-        int spread = Math.abs(name.hashCode());
+        // Spread the backends of a TaskManager over the directories (disks) by name.
+        int spread = name.hashCode();
         if (!configured.isEmpty()) {
-            return configured.get(spread % configured.size());
+            return configured.get(Math.floorMod(spread, configured.size()));
         }
         File[] tmpDirs = env.getIOManager().getSpillingDirectories();
-        return tmpDirs[spread % tmpDirs.length].toPath();
+        return tmpDirs[Math.floorMod(spread, tmpDirs.length)].toPath();
     }
 
     private static String storeName(KeyedStateBackendParameters<?> parameters) {

@@ -64,6 +64,7 @@ public class SpillwayKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
     private final StateKeys<K> stateKeys;
     private final HeapPriorityQueuesManager timers;
     private final SnapshotStrategyRunner<KeyedStateHandle, FullSnapshotResources<K>> checkpointer;
+    private boolean disposed;
 
     SpillwayKeyedStateBackend(
             TaskKvStateRegistry kvStateRegistry,
@@ -254,8 +255,13 @@ public class SpillwayKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
         return BACKEND_TYPE;
     }
 
+    /** Releases the store (its memory and spill files); later calls do nothing. */
     @Override
     public void dispose() {
+        if (disposed) {
+            return;
+        }
+        disposed = true;
         super.dispose();
         IOUtils.closeQuietly(stateContext.store());
     }

@@ -23,13 +23,13 @@ public final class MemoryOptions {
                     .defaultValue(MemorySettings.DEFAULT_STORAGE_FRACTION)
                     .withDescription(
                             "Share of Spillway's memory budget, in [0.0, 1.0], that is protected"
-                                    + " for storage (in-memory state and cached run blocks)."
-                                    + " Execution memory (sort and merge buffers, snapshot"
-                                    + " writers) can evict storage only above this floor;"
-                                    + " storage may still grow beyond it into free execution"
-                                    + " memory. Higher values keep more state in memory under"
-                                    + " execution pressure; lower values give compactions and"
-                                    + " snapshots more room. Spark's spark.memory.storageFraction.");
+                                + " for storage (in-memory state and cached run blocks). Execution"
+                                + " memory (sort and merge buffers, snapshot writers) can evict"
+                                + " storage only above this floor; storage may still grow beyond it"
+                                + " into free execution memory. Higher values keep more state in"
+                                + " memory under execution pressure; lower values give compactions"
+                                + " and snapshots more room. Spark's"
+                                + " spark.memory.storageFraction.");
 
     public static final ConfigOption<MemorySize> PAGE_SIZE =
             ConfigOptions.key("spillway.memory.page-size")
@@ -47,10 +47,12 @@ public final class MemoryOptions {
                     .durationType()
                     .defaultValue(MemorySettings.DEFAULT_EXECUTION_WAIT_TIMEOUT)
                     .withDescription(
-                            "How long an execution memory request of a consumer holding less"
-                                    + " than 1/2N of execution memory (N active execution"
-                                    + " consumers in the slot) waits for others to release"
-                                    + " memory before it fails. 0 fails without waiting.");
+                            "How long a memory request may wait before it fails: an execution"
+                                    + " request of a consumer holding less than 1/2N of execution"
+                                    + " memory (N active execution consumers in the slot) waits"
+                                    + " for others to release memory, and any request whose"
+                                    + " victims belong to backends busy with their own requests"
+                                    + " waits for those to end. 0 never waits.");
 
     private MemoryOptions() {}
 
@@ -67,19 +69,21 @@ public final class MemoryOptions {
 
         String pageSizeRange =
                 "a power of two from "
-                        + new MemorySize(MemorySettings.MIN_PAGE_SIZE).toHumanReadableString()
-                        + " to "
-                        + new MemorySize(MemorySettings.MAX_PAGE_SIZE).toHumanReadableString();
+                        + (MemorySettings.MIN_PAGE_SIZE >> 10)
+                        + " kb to "
+                        + (MemorySettings.MAX_PAGE_SIZE >> 20)
+                        + " mb";
         MemorySize pageSize = read(config, PAGE_SIZE, pageSizeRange);
         long pageBytes = pageSize.getBytes();
         if (pageBytes > Integer.MAX_VALUE || !MemorySettings.isValidPageSize((int) pageBytes)) {
-            throw invalid(PAGE_SIZE, pageSize.toHumanReadableString(), pageSizeRange);
+            throw invalid(PAGE_SIZE, pageBytes + " bytes", pageSizeRange);
         }
 
         Duration waitTimeout =
                 read(config, EXECUTION_WAIT_TIMEOUT, "a non-negative duration, e.g. 30 s");
         if (waitTimeout.isNegative()) {
-            throw invalid(EXECUTION_WAIT_TIMEOUT, waitTimeout, "a non-negative duration, e.g. 30 s");
+            throw invalid(
+                    EXECUTION_WAIT_TIMEOUT, waitTimeout, "a non-negative duration, e.g. 30 s");
         }
 
         return MemorySettings.defaults()

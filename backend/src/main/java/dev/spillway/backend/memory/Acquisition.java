@@ -2,7 +2,9 @@ package dev.spillway.backend.memory;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One memory request that free memory could not satisfy: runs the acquire path and, if every step
@@ -15,18 +17,26 @@ import java.util.List;
  *   3. spill the client's other consumers of the same pool (execution only):
  *        the smallest that covers the need, else the largest (Spark's TaskMemoryManager)
  *   4. spill the requester itself
- *   5. execution below 1/2N of its reachable memory: wait, bounded, for releases, then retry 1-5
- *   6. SpillwayMemoryException naming the pools, the sizes and what was freed
+ *   5. victims passed over because their backend was busy in a request on another thread:
+ *        wait, bounded, for those requests to end, then retry 1-5
+ *   6. execution below 1/2N of its reachable memory: wait, bounded, for releases, then retry 1-5
+ *   7. SpillwayMemoryException naming the pools, the sizes and what was freed
  * </pre>
  *
- * <p>Steps 2 and 3 are skipped when the request is blocked by the requester's 1/N cap rather than by
- * free memory: other consumers' memory cannot lift a cap, so evicting it would write state to disk
- * for nothing. Spills run without any lock of the manager held (see {@link MemoryConsumer} for the
- * thread contract); after every spill that freed something the request is retried, since another
- * thread may have raced for the freed bytes. Each victim is asked at most once per round, which
- * bounds the work of a request.
+ * <p>Steps 2 and 3 are skipped when the request is blocked by the requester's 1/N cap rather than
+ * by free memory: other consumers' memory cannot lift a cap, so evicting it would write state to
+ * disk for nothing. Spills run without any lock of the manager held (see {@link MemoryConsumer} for
+ * the thread contract); after every spill that freed something the request is retried, since
+ * another thread may have raced for the freed bytes. Each victim is asked at most once per round; a
+ * round that freed memory but lost it to other threads is retried (a bounded number of times).
  */
 final class Acquisition {
+
+    /**
+     * Rounds retried because concurrent requests took the memory this one freed. Each lost race
+     * means another request was served, so this bound is only reached under sustained contention.
+     */
+    private static final int MAX_ROUNDS_AFTER_LOST_RACES = 16;
 
     private final MemoryClient client;
     private final UnifiedMemoryManager manager;
@@ -37,7 +47,10 @@ final class Acquisition {
     private long spilledByOthers;
     private long spilledBySelf;
     private int victimsAsked;
-    private IOException spillFailure;
+    private Exception spillFailure;
+
+    /** Clients whose consumers were passed over this round because they were busy. */
+    private Set<MemoryClient> busyClients = new HashSet<>();
 
     Acquisition(MemoryClient client, MemoryConsumer requester, long bytes) {
         this.client = client;
@@ -47,13 +60,23 @@ final class Acquisition {
     }
 
     void run() {
+        if (bytes > manager.budget()) {
+            manager.stats().recordFailure();
+            throw new SpillwayMemoryException(
+                    cannotAcquire()
+                            + "the request is larger than the whole budget of "
+                            + manager.budget()
+                            + " bytes, so nothing was spilled for it.");
+        }
         boolean execution = requester.pool() == PoolKind.EXECUTION;
         long deadline = System.nanoTime() + manager.settings().executionWaitTimeout().toNanos();
         if (execution) {
             manager.beginExecutionRequest(requester);
         }
         try {
+            int rounds = 0;
             while (true) {
+                long freedBefore = freed();
                 if (manager.tryAcquire(requester, bytes)) {
                     return;
                 }
@@ -68,6 +91,16 @@ final class Acquisition {
                 if (spillSelf()) {
                     return;
                 }
+                if (freedInRound(freedBefore) && ++rounds < MAX_ROUNDS_AFTER_LOST_RACES) {
+                    continue; // another thread took what was freed: try again
+                }
+                if (!busyClients.isEmpty()) {
+                    Set<MemoryClient> busy = busyClients;
+                    busyClients = new HashSet<>();
+                    if (manager.awaitBusyClients(client, busy, deadline)) {
+                        continue;
+                    }
+                }
                 if (!execution || !manager.awaitRelease(requester, bytes, deadline)) {
                     manager.stats().recordFailure();
                     throw failure();
@@ -78,6 +111,14 @@ final class Acquisition {
                 manager.endExecutionRequest(requester);
             }
         }
+    }
+
+    private long freed() {
+        return evicted + spilledByOthers + spilledBySelf;
+    }
+
+    private boolean freedInRound(long freedBefore) {
+        return freed() > freedBefore;
     }
 
     private boolean evictStorage(boolean execution) {
@@ -140,10 +181,24 @@ final class Acquisition {
     }
 
     /**
+     * Passes over a victim whose client is inside a memory request on another thread: that thread
+     * may hold the lock the victim's spill needs. The request waits for such clients after its
+     * round (see {@link UnifiedMemoryManager#awaitBusyClients}).
+     */
+    private boolean passOverIfBusy(MemoryConsumer victim) {
+        if (victim.client().isBusyOnAnotherThread()) {
+            busyClients.add(victim.client());
+            return true;
+        }
+        return false;
+    }
+
+    /**
      * Spark's choice: the consumer holding the least memory that alone covers the need, so that the
      * fewest bytes are written out; if none can, the largest, to free the most with one spill.
      */
-    static MemoryConsumer smallestCoveringElseLargest(List<MemoryConsumer> candidates, long needed) {
+    static MemoryConsumer smallestCoveringElseLargest(
+            List<MemoryConsumer> candidates, long needed) {
         MemoryConsumer smallestCovering = null;
         MemoryConsumer largest = null;
         for (MemoryConsumer candidate : candidates) {
@@ -158,23 +213,39 @@ final class Acquisition {
         return smallestCovering != null ? smallestCovering : largest;
     }
 
-    /** Runs one spill with the victim claimed for this thread; an I/O failure frees nothing. */
+    /**
+     * Runs one spill with the victim claimed for this thread. A spill that fails to write (an
+     * {@link IOException}) or cannot get the memory it writes with (a nested {@link
+     * SpillwayMemoryException}) frees nothing and keeps its data; the request goes on to the next
+     * victim and reports the failure only if it fails too. Any other exception is a bug in the
+     * consumer and propagates.
+     */
     private long spill(MemoryConsumer victim, long wanted) {
-        if (!victim.tryBeginSpill()) {
-            return 0; // another thread is spilling it right now: its memory is on its way back
+        boolean self = victim == requester;
+        if (!self && passOverIfBusy(victim)) {
+            return 0;
         }
-        victimsAsked++;
+        if (!self && victim.isSpilling()) {
+            return 0; // another thread is already spilling it
+        }
+        victim.beginSpill();
         try {
+            // Checked again after marking the victim: its owner, if it starts a memory request
+            // now, either sees our mark (and will not wait for us) or we see its request.
+            if (!self && passOverIfBusy(victim)) {
+                return 0;
+            }
+            victimsAsked++;
             long freed = victim.spill(wanted, requester);
             if (freed < 0) {
                 throw new IllegalStateException(
                         "Consumer '" + victim.name() + "' returned " + freed + " from spill()");
             }
             return freed;
-        } catch (IOException e) {
+        } catch (IOException | SpillwayMemoryException e) {
             if (spillFailure == null) {
                 spillFailure = e;
-            } else {
+            } else if (spillFailure != e) {
                 spillFailure.addSuppressed(e);
             }
             return 0;
@@ -192,15 +263,7 @@ final class Acquisition {
         tried.add("spilled " + spilledBySelf + " bytes of itself");
         tried.add(victimsAsked + " spill calls");
         String message =
-                "Cannot acquire "
-                        + bytes
-                        + " bytes of "
-                        + requester.pool()
-                        + " memory for consumer '"
-                        + requester.name()
-                        + "' of '"
-                        + client.name()
-                        + "': "
+                cannotAcquire()
                         + manager.describe(requester)
                         + ". Tried: "
                         + String.join(", ", tried)
@@ -211,5 +274,17 @@ final class Acquisition {
         return spillFailure != null
                 ? new SpillwayMemoryException(message, spillFailure)
                 : new SpillwayMemoryException(message);
+    }
+
+    private String cannotAcquire() {
+        return "Cannot acquire "
+                + bytes
+                + " bytes of "
+                + requester.pool()
+                + " memory for consumer '"
+                + requester.name()
+                + "' of '"
+                + client.name()
+                + "': ";
     }
 }

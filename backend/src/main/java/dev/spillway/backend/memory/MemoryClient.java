@@ -1,7 +1,6 @@
 package dev.spillway.backend.memory;
 
 import org.apache.flink.core.memory.MemorySegment;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,19 +11,20 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One keyed backend's window on the slot's {@link UnifiedMemoryManager} (Spark's
  * TaskMemoryManager): the registry of the backend's {@link MemoryConsumer}s, its page table, and
  * the resolution of 64-bit {@link PagePointer}s to pages.
  *
- * <p>Consumers allocate through their own methods ({@link MemoryConsumer#allocatePage()} etc.);
- * the client runs the acquire path ({@link Acquisition}) when free memory is not enough.
+ * <p>Consumers allocate through their own methods ({@link MemoryConsumer#allocatePage()} etc.); the
+ * client runs the acquire path ({@link Acquisition}) when free memory is not enough.
  *
- * <p><b>Leaks.</b> Closing the client with pages or reservations outstanding is a leak. The
- * client reclaims everything (so the slot's budget is not lost), logs an error naming each
- * consumer and, when {@link Page#BOUNDS_CHECKS} is on (always in tests), throws. Tests of other
- * layers can also call {@link #assertNoLeaks()} at any point.
+ * <p><b>Leaks.</b> Closing the client with pages or reservations outstanding is a leak. The client
+ * reclaims everything (so the slot's budget is not lost), logs an error naming each consumer and,
+ * when {@link Page#BOUNDS_CHECKS} is on (always in tests), throws. Tests of other layers can also
+ * call {@link #assertNoLeaks()} at any point.
  *
  * <p>All methods are thread-safe.
  */
@@ -44,6 +44,9 @@ public final class MemoryClient implements AutoCloseable {
 
     /** Threads inside a slow-path request of this client, with their nesting depth. */
     private final Map<Thread, Integer> requestingThreads = new ConcurrentHashMap<>();
+
+    /** Requests of this client waiting for other clients' requests to end. */
+    private final AtomicInteger waitingForOtherClients = new AtomicInteger();
 
     MemoryClient(UnifiedMemoryManager manager, String name, AutoCloseable onClose) {
         this.manager = manager;
@@ -189,28 +192,53 @@ public final class MemoryClient implements AutoCloseable {
             } finally {
                 requestingThreads.computeIfPresent(
                         self, (thread, depth) -> depth == 1 ? null : depth - 1);
+                manager.requestEnded();
             }
         }
     }
 
+    // The three checks below keep cross-client spilling and waiting free of deadlock; see
+    // "Threads and deadlock freedom" in Acquisition. They are all made on concurrent maps and
+    // atomics, so two threads that check each other cannot both miss the other's mark.
+
     /**
-     * Whether consumers of this client may be asked to spill by the current thread. Not while
-     * another thread is inside a memory request of this client: that thread may hold the lock the
-     * consumer's spill needs while it waits for a victim of its own, and two such requests asking
-     * each other's consumers to spill would deadlock. The request simply moves on to the next
-     * victim, or spills itself.
+     * Whether another thread is inside a slow-path memory request of this client. Such a thread may
+     * hold the lock a spill of this client's consumers needs while it waits itself, so other
+     * threads must not block in those spills.
      */
-    boolean mayBeSpilledByCurrentThread() {
+    boolean isBusyOnAnotherThread() {
         if (requestingThreads.isEmpty()) {
-            return true;
+            return false;
         }
         Thread self = Thread.currentThread();
         for (Thread requesting : requestingThreads.keySet()) {
             if (requesting != self) {
-                return false;
+                return true;
             }
         }
-        return true;
+        return false;
+    }
+
+    /** Whether another thread runs, or waits to run, a spill of one of this client's consumers. */
+    boolean hasConsumerSpilledByAnotherThread() {
+        for (MemoryConsumer consumer : consumers) {
+            if (consumer.isSpilledByAnotherThread()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    boolean isWaitingForOtherClients() {
+        return waitingForOtherClients.get() > 0;
+    }
+
+    void beginWaitingForOtherClients() {
+        waitingForOtherClients.incrementAndGet();
+    }
+
+    void endWaitingForOtherClients() {
+        waitingForOtherClients.decrementAndGet();
     }
 
     void release(MemoryConsumer consumer, long bytes) {
@@ -240,8 +268,12 @@ public final class MemoryClient implements AutoCloseable {
         checkOwnConsumer(consumer);
         if (page.owner() != consumer) {
             throw new IllegalArgumentException(
-                    page + " belongs to consumer '" + page.owner().name() + "', not '"
-                            + consumer.name() + "'");
+                    page
+                            + " belongs to consumer '"
+                            + page.owner().name()
+                            + "', not '"
+                            + consumer.name()
+                            + "'");
         }
         pageTable.remove(page);
         int size = page.size();
@@ -249,15 +281,13 @@ public final class MemoryClient implements AutoCloseable {
         manager.release(consumer, size);
     }
 
-    /** The client's other consumers of the requester's pool that hold memory and are not spilling. */
+    /** The client's other consumers of the requester's pool that hold memory. */
     List<MemoryConsumer> spillCandidates(MemoryConsumer requester) {
         List<MemoryConsumer> candidates = new ArrayList<>();
         for (MemoryConsumer consumer : consumers) {
             if (consumer != requester
                     && consumer.pool() == requester.pool()
-                    && consumer.getUsed() > 0
-                    && !consumer.isSpilling()
-                    && mayBeSpilledByCurrentThread()) {
+                    && consumer.getUsed() > 0) {
                 candidates.add(consumer);
             }
         }

@@ -2,7 +2,8 @@ package dev.spillway.backend.memory;
 
 import java.io.IOException;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Anything that holds memory from the {@link UnifiedMemoryManager}: a memtable, a block cache, a
@@ -25,24 +26,25 @@ import java.util.concurrent.atomic.AtomicReference;
  * <ul>
  *   <li>{@code spill} may be called from <b>any thread</b>: an execution request in another keyed
  *       backend of the same slot evicts storage from that backend's task thread, and an
- *       asynchronous snapshot thread may trigger a spill of the task thread's consumers. A
- *       consumer therefore synchronizes {@code spill} with its own operations (typically both
- *       under one lock of its own). The memory manager calls {@code spill} without holding any
- *       lock of its own, so that lock cannot deadlock against the manager.
+ *       asynchronous snapshot thread may trigger a spill of the task thread's consumers. A consumer
+ *       therefore synchronizes {@code spill} with its own operations (typically both under one lock
+ *       of its own). The memory manager calls {@code spill} without holding any lock of its own, so
+ *       that lock cannot deadlock against the manager.
  *   <li>While a thread runs a consumer's {@code spill}, the manager does not pick that consumer as
- *       a victim again (a second request simply moves on to the next victim).
- *   <li>A consumer may hold its own lock while it requests memory. The manager never makes a
- *       thread wait for a consumer whose client is inside a memory request on another thread, so
- *       two backends that request memory at once cannot deadlock by spilling each other; each
- *       falls back to other victims or to spilling itself. A spill may still have to wait until
- *       the victim's owner leaves a non-memory operation, and at most for the execution wait
- *       timeout if the owner waits for its fair share.
+ *       a victim again (a second request simply moves on to the next victim). A consumer's own
+ *       request may always spill the consumer itself.
+ *   <li>A consumer may hold its own lock while it requests memory. The manager never blocks a
+ *       thread in the spill of a consumer whose client is inside a memory request on another
+ *       thread; it passes such a victim over and, after its round, waits (bounded by the wait
+ *       timeout) for that request to end, unless that wait could close a cycle. So two backends
+ *       that run out of memory together neither deadlock nor fail for each other.
  *   <li>A consumer must not acquire memory from inside its own {@code spill}: the request fails
  *       with an {@link IllegalStateException}. It may free pages and release memory there, and it
- *       may allocate through a <em>different</em> consumer (a sort buffer for the run it writes).
- *   <li>{@code allocatePage}, {@code freePage}, {@code acquireMemory} and {@code releaseMemory}
- *       are thread-safe; an {@link #acquireMemory} may block, bounded by the execution wait
- *       timeout, while an execution consumer below its fair share waits for others to release.
+ *       may allocate through a <em>different</em> consumer of the <em>same client</em> (a sort
+ *       buffer for the run it writes).
+ *   <li>{@code allocatePage}, {@code freePage}, {@code acquireMemory} and {@code releaseMemory} are
+ *       thread-safe; an {@link #acquireMemory} may block, bounded by the execution wait timeout,
+ *       while an execution consumer below its fair share waits for others to release.
  * </ul>
  *
  * <p>Every page and byte must be given back (freed, released, or spilled) before {@link #close()}.
@@ -58,8 +60,11 @@ public abstract class MemoryConsumer implements AutoCloseable {
     /** Bytes held; written only under the manager's lock, read anywhere. */
     private volatile long used;
 
-    /** The thread currently running this consumer's {@code spill}, if any. */
-    private final AtomicReference<Thread> spiller = new AtomicReference<>();
+    /**
+     * Threads inside this consumer's {@code spill}: usually none or one. More than one only when a
+     * foreign thread waits for the consumer's lock to evict it while the owner spills itself.
+     */
+    private final Set<Thread> spillers = ConcurrentHashMap.newKeySet();
 
     /** Execution requests of this consumer in flight; guarded by the manager's lock. */
     private int pendingRequests;
@@ -117,8 +122,8 @@ public abstract class MemoryConsumer implements AutoCloseable {
     }
 
     /**
-     * Charges {@code bytes} that this consumer holds outside pages (e.g. an on-heap index array)
-     * to its pool. All or nothing: on return the bytes are granted.
+     * Charges {@code bytes} that this consumer holds outside pages (e.g. an on-heap index array) to
+     * its pool. All or nothing: on return the bytes are granted.
      *
      * @throws SpillwayMemoryException if the memory cannot be obtained even after spilling
      */
@@ -149,8 +154,8 @@ public abstract class MemoryConsumer implements AutoCloseable {
     }
 
     /**
-     * Unregisters this consumer. Anything it still holds is a leak: reclaimed and reported (see
-     * the class comment). Subclasses that override must call {@code super.close()} last.
+     * Unregisters this consumer. Anything it still holds is a leak: reclaimed and reported (see the
+     * class comment). Subclasses that override must call {@code super.close()} last.
      */
     @Override
     public void close() {
@@ -179,20 +184,30 @@ public abstract class MemoryConsumer implements AutoCloseable {
         pendingRequests += delta;
     }
 
-    /** Claims this consumer for a spill by the current thread; false if another spill runs. */
-    boolean tryBeginSpill() {
-        return spiller.compareAndSet(null, Thread.currentThread());
+    void beginSpill() {
+        spillers.add(Thread.currentThread());
     }
 
     void endSpill() {
-        spiller.set(null);
+        spillers.remove(Thread.currentThread());
     }
 
+    /** Whether some thread runs (or waits to run) this consumer's spill. */
     boolean isSpilling() {
-        return spiller.get() != null;
+        return !spillers.isEmpty();
     }
 
     boolean isSpilledByCurrentThread() {
-        return spiller.get() == Thread.currentThread();
+        return spillers.contains(Thread.currentThread());
+    }
+
+    boolean isSpilledByAnotherThread() {
+        Thread self = Thread.currentThread();
+        for (Thread spiller : spillers) {
+            if (spiller != self) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The tunables of a {@link UnifiedMemoryManager}, already validated. The configuration layer
- * builds them from user options (and turns a violation into a Flink configuration error naming the
+ * The tunables of a {@link UnifiedMemoryManager}, already validated. The configuration layer builds
+ * them from user options (and turns a violation into a Flink configuration error naming the
  * option); tests and benchmarks build them directly.
  */
 public final class MemorySettings {
@@ -14,10 +14,11 @@ public final class MemorySettings {
     public static final double DEFAULT_STORAGE_FRACTION = 0.5;
 
     /**
-     * Default page size: 32 KiB, Flink's own managed memory page size. The page-size benchmark
-     * ({@code PageSizeBenchmark}) shows allocate/free and fill throughput flat from 32 KiB up, while
-     * smaller pages waste more of the memtable's tail space and larger ones make the last, partly
-     * filled page of each small backend expensive.
+     * Default page size: 32 KiB. {@code PageSizeBenchmark} (docs/memory.md) shows record appends
+     * flat from 16 KiB to 256 KiB and 4 KiB clearly slower; random pointer reads were too noisy on
+     * the shared benchmark machine to rank the sizes. Within the flat range, 32 KiB is Flink's own
+     * memory segment size, and it keeps the unfilled tail of each consumer's last page small (16
+     * KiB on average per consumer, which matters for slots with many small operators).
      */
     public static final int DEFAULT_PAGE_SIZE = 32 * 1024;
 
@@ -103,6 +104,25 @@ public final class MemorySettings {
     /** How long an execution consumer below 1/2N of execution memory waits before failing. */
     public Duration executionWaitTimeout() {
         return executionWaitTimeout;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        if (this == other) {
+            return true;
+        }
+        if (!(other instanceof MemorySettings)) {
+            return false;
+        }
+        MemorySettings that = (MemorySettings) other;
+        return Double.compare(storageFraction, that.storageFraction) == 0
+                && pageSize == that.pageSize
+                && executionWaitTimeout.equals(that.executionWaitTimeout);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(storageFraction, pageSize, executionWaitTimeout);
     }
 
     @Override

@@ -10,20 +10,20 @@ import java.nio.ByteOrder;
  * A fixed-size block of off-heap memory owned by one {@link MemoryConsumer}, and the one place in
  * Spillway that reads and writes page memory.
  *
- * <p><b>Checks.</b> Every access is guarded by a single range check in the style of Agrona's
- * {@code boundsCheck0} and Flink's collapsed {@code address > addressLimit} trick:
+ * <p><b>Checks.</b> Every access is guarded by a single range check in the style of Agrona's {@code
+ * boundsCheck0} and Flink's collapsed {@code address > addressLimit} trick:
  *
  * <pre>
  *   (offset | length | (limit - offset - length)) &lt; 0   ==&gt;  fail
  * </pre>
  *
  * computed in {@code long} so it cannot overflow. {@code limit} is the page size while the page is
- * live and {@code -1} once it is freed, so the same subtraction that catches an access past the
- * end also catches any access through a stale handle: use-after-free costs no extra branch. The
- * check is compiled in only when the system property {@code spillway.bounds.checks} is {@code
- * true} (tests run with it); {@link #BOUNDS_CHECKS} is a {@code static final} constant, so with
- * checks off the JIT removes it and the hot path is a direct {@link MemorySegment} access, which
- * still guards against touching memory that was returned to the operating system.
+ * live and {@code -1} once it is freed, so the same subtraction that catches an access past the end
+ * also catches any access through a stale handle: use-after-free costs no extra branch. The check
+ * is compiled in only when the system property {@code spillway.bounds.checks} is {@code true}
+ * (tests run with it); {@link #BOUNDS_CHECKS} is a {@code static final} constant, so with checks
+ * off the JIT removes it and the hot path is a direct {@link MemorySegment} access, which still
+ * guards against touching memory that was returned to the operating system.
  *
  * <p>Why our own check on top of the segment's: segments are pooled and reused by later pages, so a
  * stale page handle would otherwise read another consumer's live data without any error.
@@ -150,8 +150,8 @@ public final class Page {
 
     /**
      * Compares {@code [offset, offset+length)} of this page with {@code other[otherOffset..
-     * otherOffset+otherLength)} as unsigned bytes, lexicographically; a proper prefix orders
-     * first. Eight bytes are compared at a time.
+     * otherOffset+otherLength)} as unsigned bytes, lexicographically; a proper prefix orders first.
+     * Eight bytes are compared at a time.
      */
     public int compare(int offset, int length, byte[] other, int otherOffset, int otherLength) {
         check(offset, length);

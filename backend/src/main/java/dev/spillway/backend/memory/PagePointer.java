@@ -16,8 +16,13 @@ package dev.spillway.backend.memory;
  * page number must cover budgets far beyond Spark's 8192 pages: a 1 GiB budget of 32 KiB pages is
  * 32768 pages, a 64 GiB budget of 4 KiB pages is 16 Mi pages. Decoding is a shift or a cast, with
  * no mask. Page numbers start at 1, so {@link #NULL} (0) is never a valid pointer and zero-filled
- * {@code long[]} index arrays read as "empty". Within one page, pointer arithmetic works:
- * {@code pointer + n} addresses the byte {@code n} further on, as long as it stays inside the page.
+ * {@code long[]} index arrays read as "empty". Within one page, pointer arithmetic works: {@code
+ * pointer + n} addresses the byte {@code n} further on, as long as it stays inside the page.
+ *
+ * <p>Page numbers are reused (lowest free first, as Spark does), so a pointer kept past the free of
+ * its page resolves to whatever page has that number later; the owner of a pointer must drop it
+ * when it frees the page. The page <em>handle</em> of a freed page, in contrast, always fails when
+ * checks are on.
  */
 public final class PagePointer {
 

@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p><b>Why pool.</b> Segments come from {@link MemorySegmentFactory#allocateOffHeapUnsafeMemory},
  * i.e. {@code malloc} plus a cleaner object, and go back with {@code free}; a memtable that spills
  * and refills churns through thousands of pages. Reusing them turns allocate/free into a deque
- * operation (see {@code PageAllocationBenchmark}). Pooling never raises the physical footprint above
- * the budget: a segment is pooled only after it was accounted as a page, so pooled plus live
+ * operation (see {@code PageAllocationBenchmark}). Pooling never raises the physical footprint
+ * above the budget: a segment is pooled only after it was accounted as a page, so pooled plus live
  * standard segments never exceed the peak page usage, which the manager bounds by the budget, and
  * the whole budget is reserved from Flink's managed memory up front anyway. Oversized pages (one
  * big record) are not pooled: they are rare and would pin memory of an unusual size.

@@ -12,8 +12,8 @@ import java.util.List;
  * free number reused first (as Spark's {@code pagesBitSet}), so numbers stay dense and the table
  * stays as small as the peak number of live pages.
  *
- * <p>Lookups are lock-free: the array reference is volatile and only replaced by a larger copy.
- * A thread that received a pointer through the store's own synchronization also sees the page it
+ * <p>Lookups are lock-free: the array reference is volatile and only replaced by a larger copy. A
+ * thread that received a pointer through the store's own synchronization also sees the page it
  * points to, because the page was installed before that pointer was published. Changes are
  * synchronized.
  */
@@ -39,7 +39,9 @@ final class PageTable {
         }
         Page[] table = pages;
         if (number >= table.length) {
-            table = Arrays.copyOf(table, (int) Math.min((long) table.length * 2, Integer.MAX_VALUE));
+            table =
+                    Arrays.copyOf(
+                            table, (int) Math.min((long) table.length * 2, Integer.MAX_VALUE));
         }
         Page page = new Page(segment, number, owner);
         table[number] = page;

@@ -2,7 +2,6 @@ package dev.spillway.backend.memory;
 
 import org.apache.flink.runtime.memory.MemoryManager;
 import org.apache.flink.runtime.memory.OpaqueMemoryResource;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,9 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The memory budget of one Flink slot, split into an execution pool and a storage pool with
- * Spark's unified memory rules. One instance per slot is shared by every Spillway keyed backend in
- * it, each through its own {@link MemoryClient}.
+ * The memory budget of one Flink slot, split into an execution pool and a storage pool with Spark's
+ * unified memory rules. One instance per slot is shared by every Spillway keyed backend in it, each
+ * through its own {@link MemoryClient}.
  *
  * <pre>
  *  budget (the slot's managed memory share for the state backend)
@@ -39,8 +38,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code executionUsed + storageUsed <= budget}, always.
  *   <li>Storage may grow into any free memory, including the execution region ("borrowing"), but
  *       never takes memory execution holds.
- *   <li>Execution may take any free memory and reclaim storage by asking storage consumers to evict,
- *       but only the storage above the floor {@code budget * storageFraction}.
+ *   <li>Execution may take any free memory and reclaim storage by asking storage consumers to
+ *       evict, but only the storage above the floor {@code budget * storageFraction}.
  *   <li>Fairness: with N active execution consumers, each may hold at most {@code 1/N} of the
  *       memory execution can reach ({@code budget - min(storageUsed, floor)}); a consumer below
  *       {@code 1/2N} whose request cannot be met waits (bounded by the execution wait timeout) for
@@ -52,9 +51,9 @@ import java.util.concurrent.TimeUnit;
  * only be a second copy of the same information. {@link #storagePoolSize()} and {@link
  * #executionPoolSize()} report the boundary in Spark's terms.
  *
- * <p><b>Locking.</b> One private lock guards the counters; it is held only for arithmetic and
- * never while calling a consumer's {@code spill}, so consumers may lock freely inside spill. The
- * acquire path that runs spills lives in {@link Acquisition}.
+ * <p><b>Locking.</b> One private lock guards the counters; it is held only for arithmetic and never
+ * while calling a consumer's {@code spill}, so consumers may lock freely inside spill. The acquire
+ * path that runs spills lives in {@link Acquisition}.
  */
 public final class UnifiedMemoryManager implements AutoCloseable {
 
@@ -152,8 +151,17 @@ public final class UnifiedMemoryManager implements AutoCloseable {
                             + " (taskmanager.memory.managed.size / .fraction / .consumer-weights).",
                     e);
         }
+        UnifiedMemoryManager shared = lease.getResourceHandle();
+        if (!shared.settings().equals(settings)) {
+            LOG.warn(
+                    "Keyed backend '{}' asked for {} but shares the slot's memory manager created"
+                            + " with {}; the first backend of a slot sets the memory options.",
+                    clientName,
+                    settings,
+                    shared.settings());
+        }
         try {
-            return lease.getResourceHandle().newClient(clientName, lease::close);
+            return shared.newClient(clientName, lease::close);
         } catch (RuntimeException e) {
             try {
                 lease.close();
@@ -208,6 +216,13 @@ public final class UnifiedMemoryManager implements AutoCloseable {
     public long storageUsed() {
         synchronized (lock) {
             return storageUsed;
+        }
+    }
+
+    /** Bytes held by both pools, read atomically. */
+    public long usedMemory() {
+        synchronized (lock) {
+            return executionUsed + storageUsed;
         }
     }
 
@@ -271,7 +286,9 @@ public final class UnifiedMemoryManager implements AutoCloseable {
         }
         RuntimeException failure = null;
         for (MemoryClient client : new ArrayList<>(clients)) {
-            LOG.error("Memory client '{}' was still open when its memory manager closed.", client.name());
+            LOG.error(
+                    "Memory client '{}' was still open when its memory manager closed.",
+                    client.name());
             try {
                 client.close();
             } catch (RuntimeException e) {
@@ -435,14 +452,73 @@ public final class UnifiedMemoryManager implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until none of {@code busy} is inside a memory request on another thread any more, so
+     * that their consumers can be spilled, unless waiting could close a cycle of waits:
+     *
+     * <ul>
+     *   <li>a consumer of the requester's own client is being spilled by another thread: that
+     *       thread may be blocked on a lock the requester holds, and its client may be one we would
+     *       wait for;
+     *   <li>one of the busy clients is itself waiting for other clients: the requester marks itself
+     *       waiting before it checks the others, so in any would-be cycle the last thread to check
+     *       sees the mark of the next and backs off.
+     * </ul>
+     *
+     * @return true to retry the request; false if waiting is not safe or the deadline passed
+     */
+    boolean awaitBusyClients(MemoryClient requester, Set<MemoryClient> busy, long deadlineNanos) {
+        requester.beginWaitingForOtherClients();
+        try {
+            if (requester.hasConsumerSpilledByAnotherThread()) {
+                return false;
+            }
+            for (MemoryClient other : busy) {
+                if (other.isWaitingForOtherClients()) {
+                    return false;
+                }
+            }
+            synchronized (lock) {
+                long start = System.nanoTime();
+                waiters++;
+                try {
+                    while (anyBusyOnAnotherThread(busy)) {
+                        long remaining = deadlineNanos - System.nanoTime();
+                        if (remaining <= 0) {
+                            return false;
+                        }
+                        TimeUnit.NANOSECONDS.timedWait(lock, remaining);
+                    }
+                    return true;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SpillwayMemoryException(
+                            "Interrupted while memory client '"
+                                    + requester.name()
+                                    + "' waited for other backends to finish their memory requests",
+                            e);
+                } finally {
+                    waiters--;
+                    stats.recordWait(System.nanoTime() - start);
+                }
+            }
+        } finally {
+            requester.endWaitingForOtherClients();
+        }
+    }
+
+    /** Called when a slow-path request ends: requests waiting for its client may go on. */
+    void requestEnded() {
+        synchronized (lock) {
+            wakeWaiters();
+        }
+    }
+
     /** Storage consumers of the slot that may be asked to evict, largest first. */
     List<MemoryConsumer> evictionCandidates(MemoryConsumer requester) {
         List<MemoryConsumer> candidates = new ArrayList<>();
         for (MemoryConsumer consumer : storageConsumers) {
-            if (consumer != requester
-                    && consumer.getUsed() > 0
-                    && !consumer.isSpilling()
-                    && consumer.client().mayBeSpilledByCurrentThread()) {
+            if (consumer != requester && consumer.getUsed() > 0) {
                 candidates.add(consumer);
             }
         }
@@ -489,6 +565,15 @@ public final class UnifiedMemoryManager implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------------------------------
+
+    private static boolean anyBusyOnAnotherThread(Set<MemoryClient> clients) {
+        for (MemoryClient client : clients) {
+            if (client.isBusyOnAnotherThread()) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     private boolean canGrant(MemoryConsumer consumer, long bytes) {
         if (bytes > budget - executionUsed - storageUsed) {

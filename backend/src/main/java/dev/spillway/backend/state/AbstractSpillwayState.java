@@ -101,15 +101,32 @@ abstract class AbstractSpillwayState<K, N, V> implements InternalKvState<K, N, V
         return store().get(row, row.length);
     }
 
-    /**
-     * Returns {@code null}: incremental TTL cleanup by a visitor is a heap-backend technique;
-     * Flink's TTL factory then does not install it. Expired entries are dropped by full-snapshot
-     * cleanup and on access.
-     */
+    /** Visits this state's rows for Flink's incremental TTL cleanup. */
     @Override
     public StateIncrementalVisitor<K, N, V> getStateIncrementalVisitor(
             int recommendedMaxNumberOfReturnedRecords) {
-        return null;
+        return new StateRowVisitor<>(this, recommendedMaxNumberOfReturnedRecords);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    //  Whole rows (for the incremental visitor); MapState keeps a row in many entries
+    // ------------------------------------------------------------------------------------------
+
+    /** The current value of a row, or {@code null} when it has none. */
+    V readRow(byte[] row) throws IOException {
+        byte[] bytes = store().get(row, row.length);
+        return bytes == null ? null : deserialize(bytes);
+    }
+
+    /** Replaces the value of the row. */
+    void writeRow(byte[] row, V value) throws IOException {
+        byte[] bytes = serialize(value);
+        store().put(row, row.length, bytes, 0, bytes.length);
+    }
+
+    /** Removes the row. */
+    void deleteRow(byte[] row) throws IOException {
+        store().delete(row, row.length);
     }
 
     // ------------------------------------------------------------------------------------------

@@ -152,10 +152,6 @@ public final class KeyedStateRegistry<K> {
         return Collections.unmodifiableList(new ArrayList<>(states.values()));
     }
 
-    public int size() {
-        return states.size();
-    }
-
     Collection<RegisteredKvState> values() {
         return states.values();
     }

@@ -111,6 +111,21 @@ final class SpillwayListState<K, N, V> extends AbstractSpillwayState<K, N, List<
         }
     }
 
+    @Override
+    List<V> readRow(byte[] row) throws IOException {
+        return listSerializer.deserializeList(store().get(row, row.length), elementSerializer);
+    }
+
+    @Override
+    void writeRow(byte[] row, List<V> value) throws IOException {
+        if (value == null || value.isEmpty()) {
+            deleteRow(row);
+            return;
+        }
+        byte[] bytes = serializeElements(value);
+        store().put(row, row.length, bytes, 0, bytes.length);
+    }
+
     /** Serializes every element before anything is written, so a null element changes nothing. */
     private byte[] serializeElements(List<V> values) throws IOException {
         for (V value : values) {

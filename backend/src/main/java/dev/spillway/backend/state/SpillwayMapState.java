@@ -95,10 +95,8 @@ final class SpillwayMapState<K, N, UK, UV> extends AbstractSpillwayState<K, N, M
     @Override
     public void clear() {
         int row = currentRow();
-        try (StoreCursor cursor = store().scan(keyBuffer(), row)) {
-            while (cursor.next()) {
-                cursor.remove();
-            }
+        try {
+            deleteRow(Arrays.copyOf(keyBuffer(), row));
         } catch (IOException e) {
             throw new FlinkRuntimeException("Cannot clear map state " + stateId, e);
         }
@@ -193,6 +191,45 @@ final class SpillwayMapState<K, N, UK, UV> extends AbstractSpillwayState<K, N, M
             TypeSerializer<N> namespaceSerializer, TypeSerializer<Map<UK, UV>> valueSerializer) {
         useSerializer(valueSerializer);
         return super.withSerializers(namespaceSerializer, valueSerializer);
+    }
+
+    @Override
+    Map<UK, UV> readRow(byte[] row) throws IOException {
+        Map<UK, UV> map = new HashMap<>();
+        try (StoreCursor cursor = store().scan(row, row.length)) {
+            while (cursor.next()) {
+                byte[] key = cursor.key();
+                valueIn.setBuffer(key, row.length, key.length - row.length);
+                UK userKey = userKeySerializer.deserialize(valueIn);
+                map.put(userKey, deserializeUserValue(cursor.value(), valueIn, userValueSerializer));
+            }
+        }
+        return map.isEmpty() ? null : map;
+    }
+
+    @Override
+    void writeRow(byte[] row, Map<UK, UV> map) throws IOException {
+        deleteRow(row);
+        if (map == null) {
+            return;
+        }
+        DataOutputSerializer keyOut = new DataOutputSerializer(row.length + 16);
+        for (Map.Entry<UK, UV> entry : map.entrySet()) {
+            keyOut.clear();
+            keyOut.write(row);
+            userKeySerializer.serialize(entry.getKey(), keyOut);
+            byte[] bytes = serializeUserValue(entry.getValue());
+            store().put(keyOut.getSharedBuffer(), keyOut.length(), bytes, 0, bytes.length);
+        }
+    }
+
+    @Override
+    void deleteRow(byte[] row) throws IOException {
+        try (StoreCursor cursor = store().scan(row, row.length)) {
+            while (cursor.next()) {
+                cursor.remove();
+            }
+        }
     }
 
     private int entryKey(UK userKey) {

@@ -8,6 +8,7 @@ import org.apache.flink.runtime.state.KeyExtractorFunction;
 import org.apache.flink.runtime.state.KeyGroupRange;
 import org.apache.flink.runtime.state.KeyedStateHandle;
 import org.apache.flink.runtime.state.RegisteredPriorityQueueStateBackendMetaInfo;
+import org.apache.flink.runtime.state.RestoreOperation;
 import org.apache.flink.runtime.state.StateSerializerProvider;
 import org.apache.flink.runtime.state.heap.HeapPriorityQueueElement;
 import org.apache.flink.runtime.state.heap.HeapPriorityQueueSetFactory;
@@ -16,7 +17,6 @@ import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
 import org.apache.flink.runtime.state.restore.FullSnapshotRestoreOperation;
 import org.apache.flink.runtime.state.restore.KeyGroup;
 import org.apache.flink.runtime.state.restore.KeyGroupEntry;
-import org.apache.flink.runtime.state.RestoreOperation;
 import org.apache.flink.runtime.state.restore.SavepointRestoreResult;
 import org.apache.flink.runtime.state.restore.ThrowingIterator;
 
@@ -80,30 +80,34 @@ public final class SpillwayRestoreOperation<K> implements RestoreOperation<Void>
         return null;
     }
 
+    /** Where the entries of one kv-state id of a snapshot go. */
+    @FunctionalInterface
+    private interface EntryTarget {
+        void restore(KeyGroupEntry entry) throws IOException;
+    }
+
     private void restoreHandle(SavepointRestoreResult handle) throws Exception {
+        TypeSerializer<K> keySerializer = keySerializerProvider.previousSchemaSerializer();
         List<StateMetaInfoSnapshot> metaInfos = handle.getStateMetaInfoSnapshots();
-        Object[] targets = new Object[metaInfos.size()];
+        EntryTarget[] targets = new EntryTarget[metaInfos.size()];
         for (int i = 0; i < targets.length; i++) {
             StateMetaInfoSnapshot metaInfo = metaInfos.get(i);
-            targets[i] =
-                    metaInfo.getBackendStateType()
-                                    == StateMetaInfoSnapshot.BackendStateType.PRIORITY_QUEUE
-                            ? timerQueue(metaInfo)
-                            : registry.registerRestored(metaInfo);
+            if (metaInfo.getBackendStateType()
+                    == StateMetaInfoSnapshot.BackendStateType.PRIORITY_QUEUE) {
+                HeapPriorityQueueSnapshotRestoreWrapper<?> queue = timerQueue(metaInfo);
+                targets[i] = entry -> restoreTimer(queue, entry);
+            } else {
+                RegisteredKvState state = registry.registerRestored(metaInfo);
+                targets[i] = entry -> restoreEntry(state, keySerializer, entry);
+            }
         }
-        TypeSerializer<K> keySerializer = keySerializerProvider.previousSchemaSerializer();
         try (ThrowingIterator<KeyGroup> keyGroups = handle.getRestoredKeyGroups()) {
             while (keyGroups.hasNext()) {
                 try (ThrowingIterator<KeyGroupEntry> entries =
                         keyGroups.next().getKeyGroupEntries()) {
                     while (entries.hasNext()) {
                         KeyGroupEntry entry = entries.next();
-                        Object target = targets[entry.getKvStateId()];
-                        if (target instanceof RegisteredKvState) {
-                            restoreEntry((RegisteredKvState) target, keySerializer, entry);
-                        } else {
-                            restoreTimer((HeapPriorityQueueSnapshotRestoreWrapper<?>) target, entry);
-                        }
+                        targets[entry.getKvStateId()].restore(entry);
                     }
                 }
             }
@@ -123,7 +127,6 @@ public final class SpillwayRestoreOperation<K> implements RestoreOperation<Void>
         store.put(key, key.length, value, 0, value.length);
     }
 
-    @SuppressWarnings("unchecked")
     private <T extends HeapPriorityQueueElement> void restoreTimer(
             HeapPriorityQueueSnapshotRestoreWrapper<T> queue, KeyGroupEntry entry)
             throws IOException {

@@ -46,6 +46,9 @@ final class BackgroundCompaction {
     /** Whether a policy-driven job is queued or running; guarded by the store lock. */
     private boolean scheduled;
 
+    /** The merge in progress, so that closing the store can cancel it. */
+    private volatile CompactionTask running;
+
     private volatile long completed;
     private volatile long failed;
 
@@ -113,11 +116,15 @@ final class BackgroundCompaction {
     }
 
     /**
-     * Stops accepting work and waits for the running merge; call without the store lock. A merge
-     * in progress is left to finish (its install sees the store closed and drops the output).
+     * Stops accepting work, cancels a merge in progress (its output is deleted, its inputs stay)
+     * and waits for the thread to end; call without the store lock.
      */
     void shutdown() {
         executor.shutdown();
+        CompactionTask inProgress = running;
+        if (inProgress != null) {
+            inProgress.cancel();
+        }
         try {
             if (!executor.awaitTermination(60, TimeUnit.SECONDS)) {
                 LOG.warn("A compaction did not finish within 60 s of closing its store");
@@ -131,7 +138,9 @@ final class BackgroundCompaction {
         try {
             compactOnce(full);
         } catch (IOException e) {
-            LOG.warn("Background compaction failed; the store keeps its runs and retries later", e);
+            if (!executor.isShutdown()) {
+                LOG.warn("Background compaction failed; the store keeps its runs and retries later", e);
+            }
         }
     }
 
@@ -140,6 +149,7 @@ final class BackgroundCompaction {
         if (task == null) {
             return;
         }
+        running = task;
         try (task) {
             task.run();
             target.install(task);
@@ -147,6 +157,8 @@ final class BackgroundCompaction {
         } catch (IOException | RuntimeException e) {
             failed++;
             throw e;
+        } finally {
+            running = null;
         }
     }
 }

@@ -11,6 +11,10 @@ import java.io.IOException;
 /**
  * The memtable's account in the storage pool: pages for records, plus a reservation for the
  * on-heap index arrays. When the memory manager asks it to spill, it evicts through the store.
+ *
+ * <p>State comes before cached blocks: before taking memory it drops enough of the store's block
+ * cache to leave the request free, so a cache that filled idle memory never makes the manager
+ * evict state to disk instead.
  */
 final class MemtableMemory extends MemoryConsumer implements PageAllocator {
 
@@ -19,11 +23,13 @@ final class MemtableMemory extends MemoryConsumer implements PageAllocator {
         long evict(long bytes) throws IOException;
     }
 
+    private final BlockCacheMemory blockCache;
     private Evictor evictor;
     private long reservedIndexBytes;
 
-    MemtableMemory(MemoryClient client, String name) {
+    MemtableMemory(MemoryClient client, String name, BlockCacheMemory blockCache) {
         super(client, PoolKind.STORAGE, name);
+        this.blockCache = blockCache;
     }
 
     void evictThrough(Evictor target) {
@@ -32,7 +38,16 @@ final class MemtableMemory extends MemoryConsumer implements PageAllocator {
 
     @Override
     public Page allocate(int minBytes) {
+        int size = Math.max(minBytes, client().pageSize());
+        yieldCachedBlocks(size);
         return minBytes <= client().pageSize() ? allocatePage() : allocatePage(minBytes);
+    }
+
+    private void yieldCachedBlocks(long bytes) {
+        long missing = bytes - client().manager().freeMemory();
+        if (missing > 0) {
+            blockCache.spill(missing, this);
+        }
     }
 
     @Override
@@ -43,6 +58,7 @@ final class MemtableMemory extends MemoryConsumer implements PageAllocator {
     /** Grows the index reservation to the given size (it never shrinks until {@link #releaseAll}). */
     void reserveIndex(long indexBytes) {
         if (indexBytes > reservedIndexBytes) {
+            yieldCachedBlocks(indexBytes - reservedIndexBytes);
             acquireMemory(indexBytes - reservedIndexBytes);
             reservedIndexBytes = indexBytes;
         }
@@ -50,8 +66,10 @@ final class MemtableMemory extends MemoryConsumer implements PageAllocator {
 
     /** Returns the index reservation (pages are freed by the memtable). */
     void releaseIndex() {
-        releaseMemory(reservedIndexBytes);
-        reservedIndexBytes = 0;
+        if (reservedIndexBytes > 0) {
+            releaseMemory(reservedIndexBytes);
+            reservedIndexBytes = 0;
+        }
     }
 
     @Override

@@ -15,7 +15,6 @@ import dev.spillway.backend.store.run.BlockCache;
 import dev.spillway.backend.store.run.EntryCursor;
 import dev.spillway.backend.store.run.EntryKind;
 import dev.spillway.backend.store.run.EntryResolver;
-import dev.spillway.backend.store.run.EntryValue;
 import dev.spillway.backend.store.run.MergingCursor;
 import dev.spillway.backend.store.run.Run;
 import dev.spillway.backend.store.run.RunDirectory;
@@ -76,11 +75,16 @@ public final class SpillableStore implements StateStore, StoreMetrics {
 
     static final long EVICTION_LOCK_WAIT_MILLIS = 100;
 
+    /** An eviction takes at least this fraction (1/n) of the memtable's pages. */
+    static final int MIN_EVICTION_SHARE_DIVISOR = 8;
+
     private static final byte[] EMPTY = new byte[0];
 
     private final String name;
     private final ReentrantLock lock = new ReentrantLock();
     private final MemtableMemory memory;
+    private final BlockCacheMemory cacheMemory;
+    private final BlockCache blockCache;
     private final Memtable memtable;
     private final RunDirectory directory;
     private final AdmissionFilter admission;
@@ -99,15 +103,21 @@ public final class SpillableStore implements StateStore, StoreMetrics {
     private volatile long evictedBytes;
     private volatile long spills;
     private volatile long promotions;
+    private volatile int runCount;
+    private volatile long runBytes;
 
     private SpillableStore(
             String name,
             MemtableMemory memory,
+            BlockCacheMemory cacheMemory,
+            BlockCache blockCache,
             RunDirectory directory,
             StoreSettings settings,
             CompactionFilter compactionFilter) {
         this.name = name;
         this.memory = memory;
+        this.cacheMemory = cacheMemory;
+        this.blockCache = blockCache;
         this.memtable = new Memtable(memory, memory.client().pageSize());
         this.directory = directory;
         this.admission = new AdmissionFilter(1 << 16);
@@ -116,17 +126,17 @@ public final class SpillableStore implements StateStore, StoreMetrics {
                         directory,
                         new TieredCompactionPolicy(
                                 settings.compactionTrigger(),
-                                TIER_RATIO,
-                                BASE_RUN_BYTES,
+                                COMPACTION_SIZE_RATIO,
                                 Math.max(MAX_RUNS, settings.compactionTrigger())),
                         compactionFilter);
         this.compaction = new BackgroundCompaction(new CompactionTarget(), name);
         memory.evictThrough(this::evict);
     }
 
-    private static final double TIER_RATIO = 4;
-    private static final long BASE_RUN_BYTES = 4L << 20;
-    private static final int MAX_RUNS = 16;
+    /** The runs team's tested defaults for the size-tiered policy, with our merge width. */
+    private static final double COMPACTION_SIZE_RATIO = 1.2;
+
+    private static final int MAX_RUNS = 12;
 
     /**
      * Opens an empty store whose memtable is a storage consumer of the client and whose runs live
@@ -144,14 +154,24 @@ public final class SpillableStore implements StateStore, StoreMetrics {
             String name,
             CompactionFilter compactionFilter)
             throws IOException {
-        RunDirectory directory =
-                RunDirectory.create(
-                        settings.spillParent(),
-                        settings.runFormat(),
-                        BlockCache.disabled(),
-                        settings.outputs());
-        MemtableMemory memory = new MemtableMemory(client, name + "-memtable");
-        return new SpillableStore(name, memory, directory, settings, compactionFilter);
+        BlockCacheMemory cacheMemory = new BlockCacheMemory(client, name + "-block-cache");
+        BlockCache blockCache = new BlockCache(settings.blockCacheBytes(), cacheMemory);
+        cacheMemory.serve(blockCache);
+        RunDirectory directory;
+        try {
+            directory =
+                    RunDirectory.create(
+                            settings.spillParent(),
+                            settings.runFormat(),
+                            blockCache,
+                            settings.outputs());
+        } catch (IOException | RuntimeException e) {
+            cacheMemory.close();
+            throw e;
+        }
+        MemtableMemory memory = new MemtableMemory(client, name + "-memtable", cacheMemory);
+        return new SpillableStore(
+                name, memory, cacheMemory, blockCache, directory, settings, compactionFilter);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -239,7 +259,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
     private byte[] foldOperands(byte[] key, int keyLength, byte[] operands) throws IOException {
         resolver.reset();
         resolver.add(EntryKind.APPEND, operands);
-        resolveInRuns(key, keyLength);
+        runs.resolve(key, keyLength, resolver);
         byte[] value = resolver.value();
         memtable.put(EntryKind.PUT, key, keyLength, value, 0, value.length, false);
         chargeIndex();
@@ -253,7 +273,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
         int hash = KeyHash.hash(key, keyLength);
         admission.recordAccess(hash);
         resolver.reset();
-        resolveInRuns(key, keyLength);
+        runs.resolve(key, keyLength, resolver);
         byte[] value = resolver.value();
         if (value != null && admission.admit(hash)) {
             memtable.put(EntryKind.PUT, key, keyLength, value, 0, value.length, true);
@@ -261,15 +281,6 @@ public final class SpillableStore implements StateStore, StoreMetrics {
             promotions++;
         }
         return value;
-    }
-
-    private void resolveInRuns(byte[] key, int keyLength) throws IOException {
-        for (Run run : runs.runs()) {
-            EntryValue found = run.get(key, keyLength);
-            if (found != null && resolver.add(found.kind(), found.value())) {
-                return;
-            }
-        }
     }
 
     // ------------------------------------------------------------------------------------------
@@ -367,10 +378,8 @@ public final class SpillableStore implements StateStore, StoreMetrics {
             }
             Run run = writeRun(evictionBatch);
             if (run != null) {
-                RunVersion next = runs.withNewest(run);
+                installVersion(runs.withNewest(run));
                 run.release();
-                runs.release();
-                runs = next;
                 spills++;
                 compaction.schedule();
             }
@@ -380,6 +389,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
             return before - memtable.pageBytes();
         } finally {
             evictionBatch.clear();
+            memtable.endEviction();
             lock.unlock();
         }
     }
@@ -397,32 +407,23 @@ public final class SpillableStore implements StateStore, StoreMetrics {
         }
     }
 
-    /** Takes pages from the CLOCK hand until they cover the request, each page at most once. */
-    private void chooseVictims(long bytes, EvictionBatch batch) {
+    /**
+     * Takes pages from the CLOCK hand until they cover the request, each page at most once, and
+     * at least {@value #MIN_EVICTION_SHARE_DIVISOR}th of the memtable: evicting one page per request
+     * would write a stream of tiny runs for compaction to merge again.
+     */
+    private void chooseVictims(long requested, EvictionBatch batch) {
         int pageSize = memtable.pageSize();
-        int wanted = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (bytes + pageSize - 1) / pageSize));
-        int[] chosen = new int[Math.min(wanted, 1024)];
-        int count = 0;
-        while (count < wanted) {
+        long bytes = Math.max(requested, memtable.pageBytes() / MIN_EVICTION_SHARE_DIVISOR);
+        long pages = bytes / pageSize + (bytes % pageSize == 0 ? 0 : 1);
+        int wanted = (int) Math.max(1, Math.min(Integer.MAX_VALUE, pages));
+        for (int count = 0; count < wanted; count++) {
             int page = memtable.nextVictimPage();
-            if (page < 0 || contains(chosen, count, page)) {
+            if (page < 0) {
                 return;
             }
-            if (count == chosen.length) {
-                chosen = Arrays.copyOf(chosen, count * 2);
-            }
-            chosen[count++] = page;
             memtable.collectLive(page, batch);
         }
-    }
-
-    private static boolean contains(int[] values, int count, int value) {
-        for (int i = 0; i < count; i++) {
-            if (values[i] == value) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Writes the batch's dirty records as a run; {@code null} when there are none. */
@@ -484,9 +485,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
                 if (closed) {
                     return;
                 }
-                RunVersion next = task.applyTo(runs);
-                runs.release();
-                runs = next;
+                installVersion(task.applyTo(runs));
                 compaction.schedule();
             } finally {
                 lock.unlock();
@@ -518,16 +517,25 @@ public final class SpillableStore implements StateStore, StoreMetrics {
         try {
             memtable.clear();
             memory.releaseIndex();
-            runs.release();
-            runs = RunVersion.empty();
+            installVersion(RunVersion.empty());
         } finally {
             lock.unlock();
         }
         try {
             directory.close();
         } finally {
+            blockCache.shrink(Long.MAX_VALUE);
             memory.close();
+            cacheMemory.close();
         }
+    }
+
+    /** Makes a new version current; called under the lock. */
+    private void installVersion(RunVersion next) {
+        runs.release();
+        runs = next;
+        runCount = next.size();
+        runBytes = next.sizeBytes();
     }
 
     private void checkOpen() {
@@ -556,22 +564,12 @@ public final class SpillableStore implements StateStore, StoreMetrics {
 
     @Override
     public long runCount() {
-        lock.lock();
-        try {
-            return runs.size();
-        } finally {
-            lock.unlock();
-        }
+        return runCount;
     }
 
     @Override
     public long bytesOnDisk() {
-        lock.lock();
-        try {
-            return runs.sizeBytes();
-        } finally {
-            lock.unlock();
-        }
+        return runBytes;
     }
 
     @Override
@@ -606,12 +604,12 @@ public final class SpillableStore implements StateStore, StoreMetrics {
 
     @Override
     public long blockCacheHits() {
-        return 0;
+        return blockCache.hits();
     }
 
     @Override
     public long blockCacheMisses() {
-        return 0;
+        return blockCache.misses();
     }
 
     @Override

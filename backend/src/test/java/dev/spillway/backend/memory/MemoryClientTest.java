@@ -1,5 +1,8 @@
 package dev.spillway.backend.memory;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -7,9 +10,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The acquire path of one client, the spill protocol and leak detection. */
 class MemoryClientTest {
@@ -24,6 +24,7 @@ class MemoryClientTest {
                             .withPageSize(PAGE)
                             .withStorageFraction(0.0)
                             .withExecutionWaitTimeout(Duration.ZERO));
+
     private final MemoryClient client = manager.newClient("backend");
 
     @AfterEach
@@ -105,6 +106,22 @@ class MemoryClientTest {
     }
 
     @Test
+    void aVictimThatCannotSpillIsSkippedForTheNext() {
+        List<String> spills = new ArrayList<>();
+        TestConsumer stuck = TestConsumer.execution(client, "stuck").logSpillsTo(spills);
+        TestConsumer healthy = TestConsumer.execution(client, "healthy").logSpillsTo(spills);
+        stuck.addPages(6);
+        healthy.addPages(8); // 2 pages stay free
+        stuck.failNextSpill(new IOException("no space left on device"));
+        TestConsumer requester = TestConsumer.execution(client, "requester");
+
+        requester.reserve(5L * PAGE); // stuck covers the 3 missing pages alone: asked first
+        assertThat(spills).containsExactly("stuck", "healthy");
+        assertThat(stuck.pageCount()).isEqualTo(6);
+        freeAll(stuck, healthy, requester);
+    }
+
+    @Test
     void acquiringFromInsideItsOwnSpillFailsLoudly() {
         MemoryConsumer greedy =
                 new MemoryConsumer(client, PoolKind.EXECUTION, "greedy") {
@@ -118,7 +135,8 @@ class MemoryClientTest {
 
         assertThatThrownBy(() -> greedy.acquireMemory(1))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("'greedy' tried to acquire 1 bytes from inside its own spill()");
+                .hasMessageContaining(
+                        "'greedy' tried to acquire 1 bytes from inside its own spill()");
         greedy.releaseMemory(16L * PAGE);
         greedy.close();
     }
@@ -207,9 +225,12 @@ class MemoryClientTest {
     @Test
     void rejectsNonPositiveAmounts() {
         TestConsumer consumer = TestConsumer.execution(client, "c");
-        assertThatThrownBy(() -> consumer.acquireMemory(0)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> consumer.releaseMemory(-1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> consumer.allocatePage(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> consumer.acquireMemory(0))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> consumer.releaseMemory(-1))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> consumer.allocatePage(0))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     private static void freeAll(TestConsumer... consumers) {

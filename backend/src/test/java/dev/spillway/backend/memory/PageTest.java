@@ -1,15 +1,15 @@
 package dev.spillway.backend.memory;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The page access facade: reads and writes, comparisons, and the checks behind the switch. */
 class PageTest {
@@ -109,6 +109,22 @@ class PageTest {
     }
 
     @Test
+    void reusesTheLowestFreePageNumber() {
+        Page first = consumer.allocatePage();
+        Page second = consumer.allocatePage();
+        Page third = consumer.allocatePage();
+        assertThat(first.number()).isEqualTo(1);
+        consumer.freePage(second);
+        consumer.freePage(first);
+
+        Page reused = consumer.allocatePage();
+        assertThat(reused.number()).isEqualTo(1);
+        assertThat(client.pagesInUse()).isEqualTo(2);
+        consumer.freePage(reused);
+        consumer.freePage(third);
+    }
+
+    @Test
     void rejectsAccessOutsideThePage() {
         Page page = consumer.allocatePage();
         assertThatThrownBy(() -> page.getInt(PAGE_SIZE - 3))
@@ -135,8 +151,7 @@ class PageTest {
         assertThatThrownBy(() -> page.getInt(0))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("Use after free");
-        assertThatThrownBy(() -> page.putLong(0, 0L))
-                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> page.putLong(0, 0L)).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> page.copyTo(0, reused, 0, 4))
                 .isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> reused.copyTo(0, page, 0, 4))

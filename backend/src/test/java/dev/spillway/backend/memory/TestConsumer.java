@@ -54,6 +54,35 @@ class TestConsumer extends MemoryConsumer {
         }
     }
 
+    synchronized void freePages(int count) {
+        for (int i = 0; i < count && !pages.isEmpty(); i++) {
+            Page page = pages.pollFirst();
+            if (page.getLong(0) != page.number()) {
+                throw new AssertionError("page content lost: " + page);
+            }
+            freePage(page);
+        }
+    }
+
+    synchronized void releaseReserved(long bytes) {
+        long released = Math.min(bytes, reserved);
+        if (released > 0) {
+            releaseMemory(released);
+            reserved -= released;
+        }
+    }
+
+    /** What the manager charges this consumer must be exactly what it holds. */
+    synchronized void assertAccounting() {
+        long held = reserved;
+        for (Page page : pages) {
+            held += page.size();
+        }
+        if (held != getUsed()) {
+            throw new AssertionError(name() + " holds " + held + " but is charged " + getUsed());
+        }
+    }
+
     synchronized int pageCount() {
         return pages.size();
     }

@@ -1,12 +1,12 @@
 package dev.spillway.backend.memory;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The pool rules, one test each, on a scaled-down slot: 64 pages of 4 KiB, storage floor 0.5 (32
@@ -200,6 +200,18 @@ class UnifiedMemoryManagerTest {
 
         first.freeAll();
         second.freeAll();
+    }
+
+    @Test
+    void aRequestLargerThanTheBudgetFailsWithoutEvictingAnything() {
+        TestConsumer cache = TestConsumer.storage(client, "cache");
+        TestConsumer sort = TestConsumer.execution(client, "sort");
+        cache.addPages(48);
+        assertThatThrownBy(() -> sort.allocatePage(PAGES * PAGE + 1))
+                .isInstanceOf(SpillwayMemoryException.class)
+                .hasMessageContaining("larger than the whole budget");
+        assertThat(cache.spillCalls()).isZero();
+        cache.freeAll();
     }
 
     @Test

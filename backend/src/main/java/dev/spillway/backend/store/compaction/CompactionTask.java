@@ -125,6 +125,20 @@ public final class CompactionTask implements Closeable {
         }
     }
 
+    /**
+     * Heap bytes the merge will hold at most (apart from entries larger than a block): a framed
+     * and a decoded block per input plus the output writer. The store can reserve this from the
+     * execution pool before {@link #run()}.
+     */
+    public long memoryEstimate() {
+        long expectedEntries = 0;
+        for (Run input : inputs) {
+            expectedEntries += input.entryCount();
+        }
+        long perInput = 2L * directory.options().blockSize() + 4096;
+        return inputs.size() * perInput + directory.writerMemory(expectedEntries);
+    }
+
     /** Asks a running merge to stop soon; {@link #run()} then fails with an I/O exception. */
     public void cancel() {
         cancelled = true;

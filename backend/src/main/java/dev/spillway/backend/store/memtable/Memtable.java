@@ -14,7 +14,7 @@ import java.util.Arrays;
  *
  * <pre>
  *   key table   ProbingHashTable   hash(key)  → entry        (point get/put/delete)
- *   row table   ProbingHashTable   hash(row)  → first entry of the row's chain
+ *   row table   ProbingHashTable   hash(row)  → first entry of the row's chain (MapState)
  *   entries     long[] address     entry → record pointer into RecordPages
  *               int[]  keyHash, rowLength, rowHash, rowNext, rowPrev
  *               byte[] flags       CLEAN: the value equals what the runs resolve to
@@ -25,7 +25,8 @@ import java.util.Arrays;
  * the garbage collector never traces state. A row is a {@link CompositeKey#rowLength (key group,
  * state, key, namespace)} prefix; entries of one row are chained through {@code rowNext/rowPrev},
  * so iterating one MapState row costs the row's size, not the memtable's. Keys that are not
- * composite keys (tests, foreign callers) simply belong to no row.
+ * composite keys (tests, foreign callers) simply belong to no row. An entry whose key is its row
+ * (every state but MapState) is not chained: a row scan finds it through the key table.
  *
  * <h2>Kinds</h2>
  *
@@ -140,14 +141,13 @@ public final class Memtable {
         int hash = KeyHash.hash(key, keyLength);
         int entry = keys.find(hash, key, keyLength, keyMatcher);
         if (entry != NO_ENTRY && kind(entry) != EntryKind.DELETE) {
-            long old = address[entry];
-            int valueLength = Records.valueLength(pages.page(old), Records.offset(old));
+            long current = address[entry];
+            int valueLength = Records.valueLength(pages.page(current), Records.offset(current));
             reserve(Records.size(keyLength, valueLength + 1 + elementLength));
-            // Taking memory may have evicted the entry; eviction never moves a record.
+            // Taking memory may have evicted the entry or moved its record (same bytes).
             entry = keys.find(hash, key, keyLength, keyMatcher);
             if (entry != NO_ENTRY) {
-                // Re-read the record: reserving may have replaced it (the entry is the same key).
-                old = address[entry];
+                long old = address[entry];
                 EntryKind kind = kind(entry);
                 address[entry] =
                         pages.writeJoined(
@@ -193,8 +193,13 @@ public final class Memtable {
         int count = 0;
         int row = rowPrefixLength(prefix, prefixLength);
         if (row > 0 && row == prefixLength) {
-            int first = rows.find(KeyHash.hash(prefix, prefixLength), prefix, prefixLength, rowMatcher);
             found = new long[8];
+            int hash = KeyHash.hash(prefix, prefixLength);
+            int exact = keys.find(hash, prefix, prefixLength, keyMatcher);
+            if (exact != NO_ENTRY) {
+                found[count++] = address[exact];
+            }
+            int first = rows.find(hash, prefix, prefixLength, rowMatcher);
             for (int e = first; e != NO_ENTRY; e = rowNext[e]) {
                 if (count == found.length) {
                     found = Arrays.copyOf(found, count * 2);
@@ -231,9 +236,17 @@ public final class Memtable {
     //  Eviction
     // ------------------------------------------------------------------------------------------
 
-    /** The next page the CLOCK hand gives up, or -1 when no record is live. */
+    /**
+     * The next page the CLOCK hand gives up, or -1 when none is left; each page once until {@link
+     * #endEviction}.
+     */
     public int nextVictimPage() {
         return pages.nextVictim();
+    }
+
+    /** Ends an eviction, whether its run was written or not. */
+    public void endEviction() {
+        pages.clearChosen();
     }
 
     /** Adds the live records of a page to the batch. */
@@ -248,7 +261,11 @@ public final class Memtable {
                 });
     }
 
-    /** Drops the entries whose records the batch holds (after they reached a run). */
+    /**
+     * Drops the entries whose records the batch holds (after they reached a run) and returns
+     * their pages, the head page included when eviction emptied it: eviction happens between
+     * operations or inside a page allocation, and both take a new head before the next write.
+     */
     public void removeAll(EvictionBatch batch) {
         for (int i = 0; i < batch.size(); i++) {
             removeIfCurrent(batch.address(i));
@@ -256,6 +273,7 @@ public final class Memtable {
         for (int i = 0; i < batch.cleanSize(); i++) {
             removeIfCurrent(batch.cleanAddress(i));
         }
+        pages.sealHeadIfEmpty();
     }
 
     private void removeIfCurrent(long a) {
@@ -310,14 +328,15 @@ public final class Memtable {
     // ------------------------------------------------------------------------------------------
 
     /**
-     * Makes room for a record. When a new page is needed anyway and most page bytes are garbage,
-     * the live records of the emptiest pages are first moved into the fresh head, so that those
-     * pages return to the pool: an in-memory cleaning pass of a log-structured store, done on the
-     * task thread where taking a page is allowed (never inside {@code spill}). Each emptied page
-     * was at most half live, so the pass returns more pages than the one it took.
+     * Makes room for a record. When a new page is needed anyway and a third of the page bytes are
+     * garbage, the live records of the emptiest pages are first moved into the fresh head, so that
+     * those pages return to the pool: an in-memory cleaning pass of a log-structured store, done
+     * on the task thread where taking a page is allowed (never inside {@code spill}). Each emptied
+     * page was at most two thirds live, so the pass returns more pages than the one it took, and
+     * copying in memory is far cheaper than letting garbage push live entries to disk.
      */
     private void reserve(int recordBytes) {
-        if (!pages.fits(recordBytes) && pages.mostlyGarbage()) {
+        if (!pages.fits(recordBytes) && pages.worthCleaning()) {
             pages.reserve(pages.pageSize());
             for (int victim = pages.emptiestPage();
                     victim >= 0 && pages.liveBytes(victim) <= pages.headRemaining();
@@ -352,12 +371,16 @@ public final class Memtable {
         }
         keyHash[entry] = hash;
         keys.insert(hash, entry);
+        // Only entries below their row (MapState user keys) are chained: an entry whose key is
+        // the row itself is found through the key table, which keeps ValueState entries out of
+        // the row table entirely.
         int row = rowPrefixLength(key, keyLength);
+        row = row < keyLength ? row : 0;
         rowLength[entry] = row;
         rowPrev[entry] = NO_ENTRY;
         rowNext[entry] = NO_ENTRY;
         if (row > 0) {
-            int hashOfRow = row == keyLength ? hash : KeyHash.hash(key, row);
+            int hashOfRow = KeyHash.hash(key, row);
             rowHash[entry] = hashOfRow;
             int first = rows.find(hashOfRow, key, row, rowMatcher);
             if (first == NO_ENTRY) {

@@ -44,6 +44,8 @@ final class RecordPages {
     private int[] pins = new int[16];
     private boolean[] retired = new boolean[16];
     private byte[] heat = new byte[16];
+    /** Pages chosen by the eviction in progress, so the hand does not offer them twice. */
+    private boolean[] chosen = new boolean[16];
 
     /** Page numbers below {@link #pageCount} whose slot is empty, for reuse. */
     private int[] freeNumbers = new int[16];
@@ -95,17 +97,18 @@ final class RecordPages {
     }
 
     /**
-     * Whether more than half of the allocated bytes are garbage (replaced or deleted records), so
-     * that moving live records out of the emptiest pages returns memory. Three pages at least:
+     * Whether a third or more of the allocated bytes are garbage (replaced or deleted records), so
+     * that moving live records out of the emptiest pages returns memory. Four pages at least:
      * below that the head's unused tail alone looks like garbage.
      */
-    boolean mostlyGarbage() {
-        return pageCount - freeNumberCount >= 3 && 2 * totalLiveBytes < allocatedBytes;
+    boolean worthCleaning() {
+        return pageCount - freeNumberCount >= 4 && 3 * totalLiveBytes < 2 * allocatedBytes;
     }
 
     /**
      * The standard page, other than the head, with the fewest live bytes that is worth emptying:
-     * not pinned by a view (its memory could not be returned) and at most half live. -1 if none.
+     * not pinned by a view (its memory could not be returned) and at most two thirds live. -1 if
+     * none.
      */
     int emptiestPage() {
         int best = NO_PAGE;
@@ -116,7 +119,7 @@ final class RecordPages {
                     || retired[page]
                     || pins[page] > 0
                     || pages[page].size() != pageSize
-                    || 2 * liveBytes[page] > pageSize) {
+                    || 3 * liveBytes[page] > 2 * pageSize) {
                 continue;
             }
             if (best == NO_PAGE || liveBytes[page] < liveBytes[best]) {
@@ -238,24 +241,43 @@ final class RecordPages {
     /**
      * Advances the CLOCK hand to the next page to evict: a page whose heat has decayed to zero.
      * Every page the hand passes loses one degree of heat, so a page survives at most {@code
-     * MAX_HEAT} sweeps without being accessed. Pages already retired hold no live records and are
-     * skipped. Returns -1 when no page holds live records.
+     * MAX_HEAT} sweeps without being accessed. The head page, which receives the newest writes,
+     * is given up only when no other page holds live records. A page is offered once per eviction
+     * (until {@link #clearChosen}). Returns -1 when no page is left to offer.
      */
     int nextVictim() {
         if (totalLiveBytes == 0) {
             return NO_PAGE;
         }
-        while (true) {
+        // After MAX_HEAT + 1 sweeps every other live page has cooled to zero and been offered.
+        long steps = (long) (MAX_HEAT + 1) * pageCount + 1;
+        for (long step = 0; step < steps; step++) {
             int page = clockHand;
             clockHand = (clockHand + 1) % pageCount;
-            if (pages[page] == null || retired[page] || liveBytes[page] == 0 || page == largePage) {
+            if (pages[page] == null
+                    || retired[page]
+                    || chosen[page]
+                    || liveBytes[page] == 0
+                    || page == largePage
+                    || page == head) {
                 continue;
             }
             if (heat[page] == 0) {
+                chosen[page] = true;
                 return page;
             }
             heat[page]--;
         }
+        if (head != NO_PAGE && liveBytes[head] > 0 && !chosen[head]) {
+            chosen[head] = true;
+            return head;
+        }
+        return NO_PAGE;
+    }
+
+    /** Ends an eviction: every page may be offered again. */
+    void clearChosen() {
+        Arrays.fill(chosen, 0, pageCount, false);
     }
 
     /**
@@ -278,7 +300,10 @@ final class RecordPages {
         void visit(long address);
     }
 
-    /** Ends appends to the head page, so that an emptied head can be returned. */
+    /**
+     * Ends appends to the head page, so that an emptied head can be returned (after eviction took
+     * its records, or before a new head is installed). The next write takes a new page.
+     */
     void sealHead() {
         if (head != NO_PAGE) {
             int page = head;
@@ -286,6 +311,13 @@ final class RecordPages {
             if (liveBytes[page] == 0) {
                 retireOrFree(page);
             }
+        }
+    }
+
+    /** Seals the head page if it holds no live record, returning it. */
+    void sealHeadIfEmpty() {
+        if (head != NO_PAGE && liveBytes[head] == 0) {
+            sealHead();
         }
     }
 
@@ -345,6 +377,7 @@ final class RecordPages {
         Arrays.fill(used, 0);
         Arrays.fill(retired, false);
         Arrays.fill(heat, (byte) 0);
+        Arrays.fill(chosen, false);
         pageCount = 0;
         freeNumberCount = 0;
         head = NO_PAGE;
@@ -368,6 +401,7 @@ final class RecordPages {
         pages[page] = null;
         used[page] = 0;
         heat[page] = 0;
+        chosen[page] = false;
         freeNumbers[freeNumberCount++] = page;
     }
 
@@ -398,6 +432,7 @@ final class RecordPages {
         pins = Arrays.copyOf(pins, capacity);
         retired = Arrays.copyOf(retired, capacity);
         heat = Arrays.copyOf(heat, capacity);
+        chosen = Arrays.copyOf(chosen, capacity);
         freeNumbers = Arrays.copyOf(freeNumbers, capacity);
     }
 }

@@ -24,7 +24,18 @@ final class Records {
 
     static final int HEADER_BYTES = 13;
 
+    /** Kinds indexed by their code: a read costs an array load, not a {@code values()} copy. */
+    private static final EntryKind[] KINDS_BY_CODE = kindsByCode();
+
     private Records() {}
+
+    private static EntryKind[] kindsByCode() {
+        EntryKind[] byCode = new EntryKind[Byte.MAX_VALUE + 1];
+        for (EntryKind kind : EntryKind.values()) {
+            byCode[kind.code()] = kind;
+        }
+        return byCode;
+    }
 
     static long address(int page, int offset) {
         return ((long) page << 32) | (offset & 0xFFFF_FFFFL);
@@ -83,13 +94,12 @@ final class Records {
     }
 
     static EntryKind kind(Page page, int offset) {
-        byte code = page.getByte(offset + 12);
-        for (EntryKind kind : EntryKind.values()) {
-            if (kind.code() == code) {
-                return kind;
-            }
+        int code = page.getByte(offset + 12);
+        EntryKind kind = code >= 0 && code < KINDS_BY_CODE.length ? KINDS_BY_CODE[code] : null;
+        if (kind == null) {
+            throw new IllegalStateException("Corrupt memtable record: kind code " + code);
         }
-        throw new IllegalStateException("Corrupt memtable record: kind code " + code);
+        return kind;
     }
 
     static int keyStart(int offset) {

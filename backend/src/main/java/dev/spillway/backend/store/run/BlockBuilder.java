@@ -14,7 +14,7 @@ final class BlockBuilder {
     private final int targetSize;
     private byte[] buffer;
     private int position;
-    private int[] offsets = new int[256];
+    private int[] restarts = new int[64];
     private int count;
 
     BlockBuilder(int targetSize) {
@@ -22,7 +22,7 @@ final class BlockBuilder {
         this.buffer = new byte[targetSize];
     }
 
-    /** Encoded size of an entry, excluding its slot in the offset array. */
+    /** Encoded size of an entry, excluding its share of the restart offsets. */
     static int entrySize(int keyLength, int valueLength) {
         return CompositeKey.varIntSize(keyLength) + CompositeKey.varIntSize(valueLength) + 1
                 + keyLength + valueLength;
@@ -30,17 +30,21 @@ final class BlockBuilder {
 
     /** Whether adding an entry of that size would push a non-empty block past the target size. */
     boolean wouldOverflow(int entrySize) {
-        return count > 0 && finishedSize() + entrySize + Integer.BYTES > targetSize;
+        return count > 0 && finishedSize() + entrySize > targetSize;
     }
 
     void add(byte[] key, int keyOffset, int keyLength, EntryKind kind,
             byte[] value, int valueOffset, int valueLength) {
         int size = entrySize(keyLength, valueLength);
         ensureCapacity(position + size);
-        if (count == offsets.length) {
-            offsets = Arrays.copyOf(offsets, count * 2);
+        if (count % Block.RESTART_INTERVAL == 0) {
+            int restart = count / Block.RESTART_INTERVAL;
+            if (restart == restarts.length) {
+                restarts = Arrays.copyOf(restarts, restart * 2);
+            }
+            restarts[restart] = position;
         }
-        offsets[count++] = position;
+        count++;
         position = CompositeKey.writeVarInt(buffer, position, keyLength);
         position = CompositeKey.writeVarInt(buffer, position, valueLength);
         buffer[position++] = kind.code();
@@ -56,19 +60,19 @@ final class BlockBuilder {
 
     /** Size of the block if finished now. */
     int finishedSize() {
-        return position + count * Integer.BYTES + Integer.BYTES;
+        return position + Block.restartCount(count) * Integer.BYTES + Integer.BYTES;
     }
 
     /**
-     * Appends the offset array and count and returns the buffer holding the block in {@code [0,
+     * Appends the restart offsets and count and returns the buffer holding the block in {@code [0,
      * finishedSize())}. The buffer is reused after {@link #reset()}.
      */
     byte[] finish() {
         int size = finishedSize();
         ensureCapacity(size);
         int at = position;
-        for (int i = 0; i < count; i++) {
-            at = putInt(buffer, at, offsets[i]);
+        for (int i = 0; i < Block.restartCount(count); i++) {
+            at = putInt(buffer, at, restarts[i]);
         }
         putInt(buffer, at, count);
         return buffer;
@@ -81,7 +85,7 @@ final class BlockBuilder {
 
     /** Heap bytes held by the builder's buffers. */
     long bufferBytes() {
-        return buffer.length + (long) offsets.length * Integer.BYTES;
+        return buffer.length + (long) restarts.length * Integer.BYTES;
     }
 
     private void ensureCapacity(int needed) {

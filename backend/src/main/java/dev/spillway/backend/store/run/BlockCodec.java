@@ -112,7 +112,7 @@ final class BlockCodec {
                             + " for a payload of " + payloadLength + " bytes");
         }
         Block block = Block.wrap(raw);
-        if (block == null || !block.entriesValid()) {
+        if (block == null) {
             throw new CorruptRunException(file, offset, "block entries do not decode");
         }
         return block;

@@ -62,6 +62,21 @@ final class BlockIndex {
         return floorBlock(key, keyOffset, keyLength);
     }
 
+    /**
+     * Whether some key of the run may start with the prefix: false when every key of the run sorts
+     * before the prefix or after all keys that start with it.
+     */
+    boolean mayContainPrefix(byte[] prefix) {
+        byte[] first = firstKeys[0];
+        boolean lastBelow = Arrays.compareUnsigned(lastKey, prefix) < 0;
+        boolean firstAbove = Arrays.compareUnsigned(first, prefix) > 0 && !startsWith(first, prefix);
+        return !lastBelow && !firstAbove;
+    }
+
+    private static boolean startsWith(byte[] key, byte[] prefix) {
+        return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
     /** The last block whose first key is at most the key, or -1 when the key is before them all. */
     int floorBlock(byte[] key, int keyOffset, int keyLength) {
         int low = 0;

@@ -1,6 +1,7 @@
 package dev.spillway.backend.store.run;
 
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * Iterates one run in key order, optionally only the keys under a prefix. {@link #seek} positions
@@ -19,7 +20,7 @@ public final class RunCursor implements EntryCursor {
 
     private int blockNumber;
     private Block block;
-    /** Index in {@link #block} of the entry the next {@link #next()} moves to. */
+    /** Offset in {@link #block} of the entry the next {@link #next()} moves to. */
     private int nextEntry;
     private int current = -1;
     private boolean exhausted;
@@ -30,17 +31,27 @@ public final class RunCursor implements EntryCursor {
         this.reader = reader;
         this.prefix = prefix;
         this.fillCache = fillCache;
-        seek(prefix);
+        if (reader.index().mayContainPrefix(prefix)) {
+            seek(prefix);
+        } else {
+            exhausted = true; // the run's key range misses the prefix: no block is read
+        }
     }
 
-    /** Positions the cursor before the first entry whose key is at least {@code key}. */
+    /**
+     * Positions the cursor before the first entry whose key is at least {@code key}. A target below
+     * the cursor's prefix seeks to the prefix; one above it ends the scan.
+     */
     public void seek(byte[] key) throws IOException {
+        if (Arrays.compareUnsigned(key, prefix) < 0) {
+            key = prefix;
+        }
         BlockIndex index = reader.index();
         current = -1;
         int floor = index.floorBlock(key, 0, key.length);
         blockNumber = Math.max(0, floor);
         block = reader.block(blockNumber, fillCache);
-        nextEntry = floor < 0 ? 0 : block.lowerBound(key, 0, key.length);
+        nextEntry = floor < 0 ? 0 : block.seek(key, 0, key.length);
         exhausted = false;
     }
 
@@ -49,7 +60,7 @@ public final class RunCursor implements EntryCursor {
         if (exhausted) {
             return false;
         }
-        if (nextEntry == block.count()) {
+        if (nextEntry == block.entriesEnd()) {
             if (blockNumber + 1 == reader.index().blockCount()) {
                 return finish();
             }
@@ -59,7 +70,8 @@ public final class RunCursor implements EntryCursor {
         if (!block.keyStartsWith(nextEntry, prefix)) {
             return finish();
         }
-        current = nextEntry++;
+        current = nextEntry;
+        nextEntry = block.next(current);
         return true;
     }
 

@@ -131,11 +131,11 @@ final class RunReader implements AutoCloseable {
             return null;
         }
         Block block = block(blockNumber, true);
-        int i = block.lowerBound(key, 0, keyLength);
-        if (i == block.count() || block.compareKey(i, key, 0, keyLength) != 0) {
+        int entry = block.seek(key, 0, keyLength);
+        if (entry == block.entriesEnd() || block.compareKey(entry, key, 0, keyLength) != 0) {
             return null;
         }
-        return new EntryValue(block.kind(i), block.value(i));
+        return new EntryValue(block.kind(entry), block.value(entry));
     }
 
     /** Whether the bloom filter admits the key (for tests of the false-positive rate). */

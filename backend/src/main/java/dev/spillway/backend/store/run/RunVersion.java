@@ -1,5 +1,6 @@
 package dev.spillway.backend.store.run;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -54,6 +55,24 @@ public final class RunVersion {
             bytes += run.sizeBytes();
         }
         return bytes;
+    }
+
+    /**
+     * Offers the key's entries from this version's runs to the resolver, newest first, until the
+     * resolution completes (a PUT or DELETE is reached). The caller offers newer sources, such as
+     * the memtable, first and skips this call if they already completed it; afterwards {@link
+     * EntryResolver#value()} is the key's value.
+     */
+    public void resolve(byte[] key, int keyLength, EntryResolver resolver) throws IOException {
+        for (Run run : runs) {
+            if (resolver.isComplete()) {
+                return;
+            }
+            EntryValue entry = run.get(key, keyLength);
+            if (entry != null) {
+                resolver.add(entry.kind(), entry.value());
+            }
+        }
     }
 
     /**

@@ -49,7 +49,9 @@ public final class RunWriter implements Closeable {
     private final BlockIndex.Builder index = new BlockIndex.Builder();
     private final CRC32C crc = new CRC32C();
 
-    private byte[] lastKey;
+    /** The previous entry's key in {@code lastKey[0, lastKeyLength)}; reused across entries. */
+    private byte[] lastKey = new byte[64];
+    private int lastKeyLength = -1;
     private byte[] blockFirstKey;
     private long position;
     private long entryCount;
@@ -92,12 +94,12 @@ public final class RunWriter implements Closeable {
         if (kind == EntryKind.DELETE && valueLength != 0) {
             throw new IllegalArgumentException("A DELETE entry has an empty value");
         }
-        if (lastKey != null
-                && Arrays.compareUnsigned(lastKey, 0, lastKey.length, key, keyOffset, keyOffset + keyLength) >= 0) {
+        if (lastKeyLength >= 0
+                && Arrays.compareUnsigned(lastKey, 0, lastKeyLength, key, keyOffset, keyOffset + keyLength) >= 0) {
             throw new IllegalArgumentException(
                     "Run entries must be added in strictly ascending unsigned key order: key "
                             + Arrays.toString(Arrays.copyOfRange(key, keyOffset, keyOffset + keyLength))
-                            + " follows " + Arrays.toString(lastKey));
+                            + " follows " + Arrays.toString(Arrays.copyOf(lastKey, lastKeyLength)));
         }
         int size = BlockBuilder.entrySize(keyLength, valueLength);
         if (block.wouldOverflow(size)) {
@@ -107,10 +109,14 @@ public final class RunWriter implements Closeable {
                 throw abort(e);
             }
         }
-        lastKey = Arrays.copyOfRange(key, keyOffset, keyOffset + keyLength);
         if (block.isEmpty()) {
-            blockFirstKey = lastKey;
+            blockFirstKey = Arrays.copyOfRange(key, keyOffset, keyOffset + keyLength);
         }
+        if (keyLength > lastKey.length) {
+            lastKey = new byte[Math.max(keyLength, 2 * lastKey.length)];
+        }
+        System.arraycopy(key, keyOffset, lastKey, 0, keyLength);
+        lastKeyLength = keyLength;
         block.add(key, keyOffset, keyLength, kind, value, valueOffset, valueLength);
         bloom.add(key, keyOffset, keyLength);
         entryCount++;
@@ -149,7 +155,7 @@ public final class RunWriter implements Closeable {
             bloom.writeTo(bloomSection);
             int bloomLength = writeChecked(bloomSection);
             long indexOffset = position;
-            byte[] indexBytes = index.serialize(lastKey);
+            byte[] indexBytes = index.serialize(Arrays.copyOf(lastKey, lastKeyLength));
             ByteBuffer indexSection = ByteBuffer.allocate(indexBytes.length + RunFormat.CHECKSUM_SIZE);
             indexSection.put(indexBytes);
             int indexLength = writeChecked(indexSection);
