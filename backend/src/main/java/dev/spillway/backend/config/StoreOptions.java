@@ -1,5 +1,8 @@
 package dev.spillway.backend.config;
 
+import static dev.spillway.backend.config.OptionChecks.invalid;
+import static dev.spillway.backend.config.OptionChecks.read;
+
 import dev.spillway.backend.store.StoreSettings;
 import dev.spillway.backend.store.run.BlockCompression;
 import dev.spillway.backend.store.run.RunFormatOptions;
@@ -165,32 +168,5 @@ public final class StoreOptions {
         } catch (InvalidPathException e) {
             throw invalid(SPILL_DIRECTORY, parent, "a local directory path");
         }
-    }
-
-    private static <T> T read(ReadableConfig config, ConfigOption<T> option, String accepted) {
-        try {
-            return config.get(option);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalConfigurationException(
-                    "Invalid value for '"
-                            + option.key()
-                            + "': expected "
-                            + accepted
-                            + ". "
-                            + e.getMessage(),
-                    e);
-        }
-    }
-
-    private static IllegalConfigurationException invalid(
-            ConfigOption<?> option, Object value, String accepted) {
-        return new IllegalConfigurationException(
-                "Invalid value '"
-                        + value
-                        + "' for '"
-                        + option.key()
-                        + "': expected "
-                        + accepted
-                        + ".");
     }
 }
