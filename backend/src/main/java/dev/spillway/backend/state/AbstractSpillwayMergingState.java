@@ -28,20 +28,12 @@ abstract class AbstractSpillwayMergingState<K, N, IN, SV, OUT>
 
     @Override
     public SV getInternal() throws IOException {
-        int row = currentRow();
-        byte[] bytes = store().get(keyBuffer(), row);
-        return bytes == null ? null : deserialize(bytes);
+        return readCurrent();
     }
 
     @Override
     public void updateInternal(SV value) throws IOException {
-        if (value == null) {
-            clear();
-            return;
-        }
-        byte[] bytes = serialize(value);
-        int row = currentRow();
-        store().put(keyBuffer(), row, bytes, 0, bytes.length);
+        writeCurrent(value);
     }
 
     @Override
@@ -67,8 +59,7 @@ abstract class AbstractSpillwayMergingState<K, N, IN, SV, OUT>
         if (existing != null) {
             merged = merge(deserialize(existing), merged);
         }
-        byte[] bytes = serialize(merged);
-        row = context.keys().buildRow(stateId, target, namespaceSerializer);
-        store().put(keyBuffer(), row, bytes, 0, bytes.length);
+        serializeToValueOut(merged, valueSerializer);
+        putValueOut(keyBuffer(), row);
     }
 }

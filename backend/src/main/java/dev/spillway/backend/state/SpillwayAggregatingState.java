@@ -50,10 +50,14 @@ final class SpillwayAggregatingState<K, N, IN, ACC, OUT>
         return aggregateFunction.merge(a, b);
     }
 
-    SpillwayAggregatingState<K, N, IN, ACC, OUT> withAggregateFunction(
-            AggregateFunction<IN, ACC, OUT> aggregateFunction) {
-        this.aggregateFunction = aggregateFunction;
-        return this;
+    @Override
+    @SuppressWarnings("unchecked")
+    void refresh(
+            StateDescriptor<?, ACC> descriptor,
+            RegisteredKeyValueStateBackendMetaInfo<N, ACC> metaInfo) {
+        super.refresh(descriptor, metaInfo);
+        this.aggregateFunction =
+                ((AggregatingStateDescriptor<IN, ACC, OUT>) descriptor).getAggregateFunction();
     }
 
     @SuppressWarnings("unchecked")
@@ -71,15 +75,5 @@ final class SpillwayAggregatingState<K, N, IN, ACC, OUT>
                         descriptor.getDefaultValue(),
                         ((AggregatingStateDescriptor<Object, SV, Object>) descriptor)
                                 .getAggregateFunction());
-    }
-
-    @SuppressWarnings("unchecked")
-    static <S extends State, SV, IS extends S> IS update(
-            StateDescriptor<S, SV> descriptor, IS existing) {
-        return (IS)
-                ((SpillwayAggregatingState<?, ?, Object, SV, Object>) existing)
-                        .withAggregateFunction(
-                                ((AggregatingStateDescriptor<Object, SV, Object>) descriptor)
-                                        .getAggregateFunction());
     }
 }

@@ -58,9 +58,9 @@ final class SpillwayListState<K, N, V> extends AbstractSpillwayState<K, N, List<
     @Override
     public void add(V value) throws IOException {
         Preconditions.checkNotNull(value, NULL_ELEMENT);
-        byte[] bytes = serialize(value, elementSerializer);
+        serializeToValueOut(value, elementSerializer);
         int row = currentRow();
-        store().append(keyBuffer(), row, bytes, 0, bytes.length);
+        store().append(keyBuffer(), row, valueOut.getSharedBuffer(), 0, valueOut.length());
     }
 
     @Override
@@ -164,10 +164,11 @@ final class SpillwayListState<K, N, V> extends AbstractSpillwayState<K, N, List<
     }
 
     @Override
-    AbstractSpillwayState<K, N, List<V>> withSerializers(
-            TypeSerializer<N> namespaceSerializer, TypeSerializer<List<V>> valueSerializer) {
+    void refresh(
+            StateDescriptor<?, List<V>> descriptor,
+            RegisteredKeyValueStateBackendMetaInfo<N, List<V>> metaInfo) {
+        super.refresh(descriptor, metaInfo);
         this.elementSerializer = ((ListSerializer<V>) valueSerializer).getElementSerializer();
-        return super.withSerializers(namespaceSerializer, valueSerializer);
     }
 
     @SuppressWarnings("unchecked")

@@ -57,9 +57,9 @@ final class SpillwayMapState<K, N, UK, UV> extends AbstractSpillwayState<K, N, M
 
     @Override
     public void put(UK userKey, UV userValue) throws IOException {
-        byte[] bytes = serializeUserValue(userValue);
+        serializeUserValueToValueOut(userValue);
         int length = entryKey(userKey);
-        store().put(keyBuffer(), length, bytes, 0, bytes.length);
+        putValueOut(keyBuffer(), length);
     }
 
     @Override
@@ -187,10 +187,11 @@ final class SpillwayMapState<K, N, UK, UV> extends AbstractSpillwayState<K, N, M
     }
 
     @Override
-    AbstractSpillwayState<K, N, Map<UK, UV>> withSerializers(
-            TypeSerializer<N> namespaceSerializer, TypeSerializer<Map<UK, UV>> valueSerializer) {
+    void refresh(
+            StateDescriptor<?, Map<UK, UV>> descriptor,
+            RegisteredKeyValueStateBackendMetaInfo<N, Map<UK, UV>> metaInfo) {
+        super.refresh(descriptor, metaInfo);
         useSerializer(valueSerializer);
-        return super.withSerializers(namespaceSerializer, valueSerializer);
     }
 
     @Override
@@ -218,8 +219,8 @@ final class SpillwayMapState<K, N, UK, UV> extends AbstractSpillwayState<K, N, M
             keyOut.clear();
             keyOut.write(row);
             userKeySerializer.serialize(entry.getKey(), keyOut);
-            byte[] bytes = serializeUserValue(entry.getValue());
-            store().put(keyOut.getSharedBuffer(), keyOut.length(), bytes, 0, bytes.length);
+            serializeUserValueToValueOut(entry.getValue());
+            putValueOut(keyOut.getSharedBuffer(), keyOut.length());
         }
     }
 
@@ -238,12 +239,17 @@ final class SpillwayMapState<K, N, UK, UV> extends AbstractSpillwayState<K, N, M
                         stateId, currentNamespace, namespaceSerializer, userKey, userKeySerializer);
     }
 
-    private byte[] serializeUserValue(UV userValue) throws IOException {
+    private void serializeUserValueToValueOut(UV userValue) throws IOException {
         valueOut.clear();
         valueOut.writeBoolean(userValue == null);
         if (userValue != null) {
             userValueSerializer.serialize(userValue, valueOut);
         }
+    }
+
+    /** A copy, for map entries that keep their stored value after {@code setValue}. */
+    private byte[] serializeUserValue(UV userValue) throws IOException {
+        serializeUserValueToValueOut(userValue);
         return valueOut.getCopyOfBuffer();
     }
 

@@ -45,9 +45,11 @@ final class SpillwayReducingState<K, N, V> extends AbstractSpillwayMergingState<
         return reduceFunction.reduce(a, b);
     }
 
-    SpillwayReducingState<K, N, V> withReduceFunction(ReduceFunction<V> reduceFunction) {
-        this.reduceFunction = reduceFunction;
-        return this;
+    @Override
+    void refresh(
+            StateDescriptor<?, V> descriptor, RegisteredKeyValueStateBackendMetaInfo<N, V> metaInfo) {
+        super.refresh(descriptor, metaInfo);
+        this.reduceFunction = ((ReducingStateDescriptor<V>) descriptor).getReduceFunction();
     }
 
     @SuppressWarnings("unchecked")
@@ -64,14 +66,5 @@ final class SpillwayReducingState<K, N, V> extends AbstractSpillwayMergingState<
                         metaInfo.getStateSerializer(),
                         descriptor.getDefaultValue(),
                         ((ReducingStateDescriptor<SV>) descriptor).getReduceFunction());
-    }
-
-    @SuppressWarnings("unchecked")
-    static <S extends State, SV, IS extends S> IS update(
-            StateDescriptor<S, SV> descriptor, IS existing) {
-        return (IS)
-                ((SpillwayReducingState<?, ?, SV>) existing)
-                        .withReduceFunction(
-                                ((ReducingStateDescriptor<SV>) descriptor).getReduceFunction());
     }
 }

@@ -23,20 +23,13 @@ final class SpillwayValueState<K, N, V> extends AbstractSpillwayState<K, N, V>
 
     @Override
     public V value() throws IOException {
-        int row = currentRow();
-        byte[] bytes = store().get(keyBuffer(), row);
-        return bytes == null ? copyOfDefaultValue() : deserialize(bytes);
+        V value = readCurrent();
+        return value == null ? copyOfDefaultValue() : value;
     }
 
     @Override
     public void update(V value) throws IOException {
-        if (value == null) {
-            clear();
-            return;
-        }
-        byte[] bytes = serialize(value);
-        int row = currentRow();
-        store().put(keyBuffer(), row, bytes, 0, bytes.length);
+        writeCurrent(value);
     }
 
     @SuppressWarnings("unchecked")

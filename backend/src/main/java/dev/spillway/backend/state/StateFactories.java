@@ -52,16 +52,7 @@ final class StateFactories {
             }
             return creator.create(descriptor, metaInfo, registered.stateId(), context);
         }
-        ((AbstractSpillwayState<K, N, SV>) existing)
-                .withSerializers(metaInfo.getNamespaceSerializer(), metaInfo.getStateSerializer())
-                .withDefaultValue(descriptor.getDefaultValue());
-        switch (descriptor.getType()) {
-            case REDUCING:
-                return SpillwayReducingState.update(descriptor, existing);
-            case AGGREGATING:
-                return SpillwayAggregatingState.update(descriptor, existing);
-            default:
-                return existing;
-        }
+        ((AbstractSpillwayState<K, N, SV>) existing).refresh(descriptor, metaInfo);
+        return existing;
     }
 }
