@@ -21,7 +21,7 @@ import java.io.IOException;
  * <p>Decoding accepts exactly what {@link #encode} writes; anything else (a bad lead or
  * continuation byte, an over-long form, a pair written as two 3-byte surrogates) is corrupt.
  */
-final class TerminatedUtf8StringEncoding implements KeyEncoding<String> {
+final class TerminatedUtf8StringEncoding extends TerminatedEncoding<String> {
 
     @Override
     public void encode(String value, DataOutputView out) throws IOException {
@@ -106,16 +106,6 @@ final class TerminatedUtf8StringEncoding implements KeyEncoding<String> {
 
     private static IOException corrupt(String what) {
         return new IOException("Corrupt string key: " + what + ".");
-    }
-
-    @Override
-    public boolean preservesOrder() {
-        return true;
-    }
-
-    @Override
-    public int fixedLength() {
-        return -1;
     }
 
     @Override
