@@ -1,6 +1,5 @@
 package dev.spillway.backend.state;
 
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.runtime.state.internal.InternalMergingState;
 
 import java.io.IOException;
@@ -14,13 +13,8 @@ import java.util.Collection;
 abstract class AbstractSpillwayMergingState<K, N, IN, SV, OUT>
         extends AbstractSpillwayState<K, N, SV> implements InternalMergingState<K, N, IN, SV, OUT> {
 
-    AbstractSpillwayMergingState(
-            StateContext<K> context,
-            int stateId,
-            TypeSerializer<N> namespaceSerializer,
-            TypeSerializer<SV> valueSerializer,
-            SV defaultValue) {
-        super(context, stateId, namespaceSerializer, valueSerializer, defaultValue);
+    AbstractSpillwayMergingState(StateContext<K> context, int stateId) {
+        super(context, stateId);
     }
 
     /** Combines two accumulators into one. */

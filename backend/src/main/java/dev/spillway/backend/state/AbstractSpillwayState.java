@@ -44,17 +44,10 @@ abstract class AbstractSpillwayState<K, N, V> implements InternalKvState<K, N, V
     protected final DataOutputSerializer valueOut = new DataOutputSerializer(128);
     protected final DataInputDeserializer valueIn = new DataInputDeserializer();
 
-    AbstractSpillwayState(
-            StateContext<K> context,
-            int stateId,
-            TypeSerializer<N> namespaceSerializer,
-            TypeSerializer<V> valueSerializer,
-            V defaultValue) {
+    /** An unconfigured state: {@link #refresh} sets its serializers before first use. */
+    AbstractSpillwayState(StateContext<K> context, int stateId) {
         this.context = context;
         this.stateId = stateId;
-        this.namespaceSerializer = namespaceSerializer;
-        this.valueSerializer = Preconditions.checkNotNull(valueSerializer, "value serializer");
-        this.defaultValue = defaultValue;
     }
 
     // ------------------------------------------------------------------------------------------
@@ -232,15 +225,17 @@ abstract class AbstractSpillwayState<K, N, V> implements InternalKvState<K, N, V
     }
 
     /**
-     * Points this state at its descriptor registered again (after a restore, possibly with
-     * migrated serializers): the serializers, the default value and, in the subclasses that have
-     * them, the user functions. The state id, and with it the stored rows, stays.
+     * Configures this state from its descriptor, when it is created and whenever it is registered
+     * again (after a restore, possibly with migrated serializers): the serializers, the default
+     * value and, in the subclasses that have them, the user functions. The state id, and with it
+     * the stored rows, stays.
      */
     void refresh(
             StateDescriptor<?, V> descriptor,
             RegisteredKeyValueStateBackendMetaInfo<N, V> metaInfo) {
         this.namespaceSerializer = metaInfo.getNamespaceSerializer();
-        this.valueSerializer = metaInfo.getStateSerializer();
+        this.valueSerializer =
+                Preconditions.checkNotNull(metaInfo.getStateSerializer(), "value serializer");
         this.defaultValue = descriptor.getDefaultValue();
     }
 }

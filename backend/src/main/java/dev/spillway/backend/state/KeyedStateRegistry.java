@@ -34,7 +34,6 @@ public final class KeyedStateRegistry<K> {
     private final Map<String, RegisteredKvState> states = new LinkedHashMap<>();
     private int nextStateId;
 
-
     /** Registers a state found in a snapshot being restored; the first handle registers it. */
     public RegisteredKvState registerRestored(StateMetaInfoSnapshot snapshot) {
         RegisteredKvState existing = states.get(snapshot.getName());

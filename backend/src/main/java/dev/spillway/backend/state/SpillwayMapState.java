@@ -2,7 +2,6 @@ package dev.spillway.backend.state;
 
 import dev.spillway.backend.store.StoreCursor;
 
-import org.apache.flink.api.common.state.State;
 import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.base.MapSerializer;
@@ -32,14 +31,8 @@ final class SpillwayMapState<K, N, UK, UV> extends AbstractSpillwayState<K, N, M
     private TypeSerializer<UK> userKeySerializer;
     private TypeSerializer<UV> userValueSerializer;
 
-    private SpillwayMapState(
-            StateContext<K> context,
-            int stateId,
-            TypeSerializer<N> namespaceSerializer,
-            TypeSerializer<Map<UK, UV>> valueSerializer,
-            Map<UK, UV> defaultValue) {
-        super(context, stateId, namespaceSerializer, valueSerializer, defaultValue);
-        useSerializer(valueSerializer);
+    SpillwayMapState(StateContext<K> context, int stateId) {
+        super(context, stateId);
     }
 
     private void useSerializer(TypeSerializer<Map<UK, UV>> mapSerializer) {
@@ -57,9 +50,8 @@ final class SpillwayMapState<K, N, UK, UV> extends AbstractSpillwayState<K, N, M
 
     @Override
     public void put(UK userKey, UV userValue) throws IOException {
-        serializeUserValueToValueOut(userValue);
         int length = entryKey(userKey);
-        putValueOut(keyBuffer(), length);
+        putUserValue(keyBuffer(), length, userValue);
     }
 
     @Override
@@ -128,7 +120,7 @@ final class SpillwayMapState<K, N, UK, UV> extends AbstractSpillwayState<K, N, M
                     prefix.length,
                     userKeySerializer,
                     userValueSerializer,
-                    this::serializeUserValue);
+                    (entryKey, value) -> putUserValue(entryKey, entryKey.length, value));
         } catch (IOException e) {
             throw new FlinkRuntimeException("Cannot iterate map state " + stateId, e);
         }
@@ -219,8 +211,7 @@ final class SpillwayMapState<K, N, UK, UV> extends AbstractSpillwayState<K, N, M
             keyOut.clear();
             keyOut.write(row);
             userKeySerializer.serialize(entry.getKey(), keyOut);
-            serializeUserValueToValueOut(entry.getValue());
-            putValueOut(keyOut.getSharedBuffer(), keyOut.length());
+            putUserValue(keyOut.getSharedBuffer(), keyOut.length(), entry.getValue());
         }
     }
 
@@ -239,18 +230,15 @@ final class SpillwayMapState<K, N, UK, UV> extends AbstractSpillwayState<K, N, M
                         stateId, currentNamespace, namespaceSerializer, userKey, userKeySerializer);
     }
 
-    private void serializeUserValueToValueOut(UV userValue) throws IOException {
+    /** Stores the user value as {@code [null flag][value]} under the entry key. */
+    private void putUserValue(byte[] entryKey, int entryKeyLength, UV userValue)
+            throws IOException {
         valueOut.clear();
         valueOut.writeBoolean(userValue == null);
         if (userValue != null) {
             userValueSerializer.serialize(userValue, valueOut);
         }
-    }
-
-    /** A copy, for map entries that keep their stored value after {@code setValue}. */
-    private byte[] serializeUserValue(UV userValue) throws IOException {
-        serializeUserValueToValueOut(userValue);
-        return valueOut.getCopyOfBuffer();
+        putValueOut(entryKey, entryKeyLength);
     }
 
     static <UV> UV deserializeUserValue(
@@ -258,20 +246,5 @@ final class SpillwayMapState<K, N, UK, UV> extends AbstractSpillwayState<K, N, M
             throws IOException {
         in.setBuffer(bytes);
         return in.readBoolean() ? null : serializer.deserialize(in);
-    }
-
-    @SuppressWarnings("unchecked")
-    static <K, N, SV, S extends State, IS extends S> IS create(
-            StateDescriptor<S, SV> descriptor,
-            RegisteredKeyValueStateBackendMetaInfo<N, SV> metaInfo,
-            int stateId,
-            StateContext<K> context) {
-        return (IS)
-                new SpillwayMapState<>(
-                        context,
-                        stateId,
-                        metaInfo.getNamespaceSerializer(),
-                        (TypeSerializer<Map<Object, Object>>) metaInfo.getStateSerializer(),
-                        (Map<Object, Object>) descriptor.getDefaultValue());
     }
 }

@@ -1,9 +1,5 @@
 package dev.spillway.backend.state;
 
-import org.apache.flink.api.common.state.State;
-import org.apache.flink.api.common.state.StateDescriptor;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.runtime.state.RegisteredKeyValueStateBackendMetaInfo;
 import org.apache.flink.runtime.state.internal.InternalValueState;
 
 import java.io.IOException;
@@ -12,13 +8,8 @@ import java.io.IOException;
 final class SpillwayValueState<K, N, V> extends AbstractSpillwayState<K, N, V>
         implements InternalValueState<K, N, V> {
 
-    private SpillwayValueState(
-            StateContext<K> context,
-            int stateId,
-            TypeSerializer<N> namespaceSerializer,
-            TypeSerializer<V> valueSerializer,
-            V defaultValue) {
-        super(context, stateId, namespaceSerializer, valueSerializer, defaultValue);
+    SpillwayValueState(StateContext<K> context, int stateId) {
+        super(context, stateId);
     }
 
     @Override
@@ -30,20 +21,5 @@ final class SpillwayValueState<K, N, V> extends AbstractSpillwayState<K, N, V>
     @Override
     public void update(V value) throws IOException {
         writeCurrent(value);
-    }
-
-    @SuppressWarnings("unchecked")
-    static <K, N, SV, S extends State, IS extends S> IS create(
-            StateDescriptor<S, SV> descriptor,
-            RegisteredKeyValueStateBackendMetaInfo<N, SV> metaInfo,
-            int stateId,
-            StateContext<K> context) {
-        return (IS)
-                new SpillwayValueState<>(
-                        context,
-                        stateId,
-                        metaInfo.getNamespaceSerializer(),
-                        metaInfo.getStateSerializer(),
-                        descriptor.getDefaultValue());
     }
 }
