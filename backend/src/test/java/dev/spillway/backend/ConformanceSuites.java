@@ -56,8 +56,8 @@ final class ConformanceSuites {
     }
 
     /**
-     * Skips the suite's test method of that name, reported as aborted with the reason, while
-     * {@code when} holds (read at each invocation, so it may depend on the current parameters).
+     * Skips the suite's test method of that name, reported as aborted with the reason, while {@code
+     * when} holds (read at each invocation, so it may depend on the current parameters).
      */
     static InvocationInterceptor skipping(String testName, BooleanSupplier when, String reason) {
         return new InvocationInterceptor() {

@@ -21,9 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Flink's own keyed state backend suite ({@code StateBackendTestBase}, the suite the hashmap and
  * rocksdb backends pass), run against Spillway with both kinds of checkpoint storage, over three
- * stores: the reference model (state layer alone), the production store in the test
- * environment's managed memory, and the production store in a budget of a few pages, so that it
- * evicts and compacts throughout.
+ * stores: the reference model (state layer alone), the production store in the test environment's
+ * managed memory, and the production store in a budget of a few pages, so that it evicts and
+ * compacts throughout.
  */
 @ExtendWith(ParameterizedTestExtension.class)
 class SpillwayStateBackendTest extends StateBackendTestBase<SpillwayStateBackend> {

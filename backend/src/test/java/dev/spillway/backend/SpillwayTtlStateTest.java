@@ -13,8 +13,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Flink's state TTL suite over Spillway's state layer on the reference store: expiry on read,
  * update semantics, full-snapshot cleanup through the snapshot transformers, incremental cleanup
- * through the row visitor, restore with TTL.
- * {@link SpillwayTtlStateOnSpillableStoreTest} runs it on the production store.
+ * through the row visitor, restore with TTL. {@link SpillwayTtlStateOnSpillableStoreTest} runs it
+ * on the production store.
  */
 class SpillwayTtlStateTest extends TtlStateTestBase {
 

@@ -14,8 +14,8 @@ final class OptionChecks {
     private OptionChecks() {}
 
     /**
-     * Reads an option, turning Flink's parse failure (e.g. "abc" for a number) into a message
-     * that also says what the option accepts.
+     * Reads an option, turning Flink's parse failure (e.g. "abc" for a number) into a message that
+     * also says what the option accepts.
      */
     static <T> T read(ReadableConfig config, ConfigOption<T> option, String accepted) {
         try {

@@ -93,8 +93,8 @@ public final class StoreOptions {
     /**
      * Reads and validates the store options.
      *
-     * @param tmpDirectories Flink's {@code io.tmp.dirs} of this task manager, for the default
-     *     spill directory
+     * @param tmpDirectories Flink's {@code io.tmp.dirs} of this task manager, for the default spill
+     *     directory
      * @param owner a name of the backend (e.g. the operator id), which picks one of the temporary
      *     directories so backends spread over disks
      * @throws IllegalConfigurationException naming the option and its accepted range

@@ -26,8 +26,8 @@ import java.util.Map;
  * <p>Registering a state that already exists (restored, or asked for again) checks the new
  * serializers against the registered ones as Flink's compatibility contract says: the namespace
  * serializer must stay compatible as is; a value serializer that is compatible after migration has
- * every stored value of the state rewritten ({@link StateMigration}); an incompatible one fails with
- * a {@link StateMigrationException} naming both serializers.
+ * every stored value of the state rewritten ({@link StateMigration}); an incompatible one fails
+ * with a {@link StateMigrationException} naming both serializers.
  */
 public final class KeyedStateRegistry<K> {
 
@@ -72,8 +72,7 @@ public final class KeyedStateRegistry<K> {
 
         IS state = StateFactories.createOrUpdate(descriptor, metaInfo, registered, context);
         if (migrate) {
-            StateMigration.migrate(
-                    registered, (AbstractSpillwayState<K, N, SV>) state, context);
+            StateMigration.migrate(registered, (AbstractSpillwayState<K, N, SV>) state, context);
         }
         if (allowFutureMetadataUpdates) {
             metaInfo = metaInfo.withSerializerUpgradesAllowed();

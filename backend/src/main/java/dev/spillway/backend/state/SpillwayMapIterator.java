@@ -129,7 +129,9 @@ final class SpillwayMapIterator<UK, UV> implements Iterator<Map.Entry<UK, UV>> {
             }
             if (!valueRead) {
                 try {
-                    value = SpillwayMapState.deserializeUserValue(storeValue, in, userValueSerializer);
+                    value =
+                            SpillwayMapState.deserializeUserValue(
+                                    storeValue, in, userValueSerializer);
                 } catch (IOException e) {
                     throw new FlinkRuntimeException("Cannot deserialize a map value", e);
                 }

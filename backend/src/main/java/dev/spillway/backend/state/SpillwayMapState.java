@@ -150,7 +150,8 @@ final class SpillwayMapState<K, N, UK, UV> extends AbstractSpillwayState<K, N, M
         }
         return entries.isEmpty()
                 ? null
-                : KvStateSerializer.serializeMap(entries.entrySet(), keySerializer, valueSerializer);
+                : KvStateSerializer.serializeMap(
+                        entries.entrySet(), keySerializer, valueSerializer);
     }
 
     @Override
@@ -171,7 +172,10 @@ final class SpillwayMapState<K, N, UK, UV> extends AbstractSpillwayState<K, N, M
             newValue.writeBoolean(isNull);
             if (!isNull) {
                 current.migrateValueFromPriorSerializer(
-                        prior, () -> prior.deserialize(oldValue), newValue, context.ttlTimeProvider());
+                        prior,
+                        () -> prior.deserialize(oldValue),
+                        newValue,
+                        context.ttlTimeProvider());
             }
         } catch (Exception e) {
             throw new StateMigrationException("Cannot migrate map state " + stateId, e);
@@ -194,7 +198,9 @@ final class SpillwayMapState<K, N, UK, UV> extends AbstractSpillwayState<K, N, M
                 byte[] key = cursor.key();
                 valueIn.setBuffer(key, row.length, key.length - row.length);
                 UK userKey = userKeySerializer.deserialize(valueIn);
-                map.put(userKey, deserializeUserValue(cursor.value(), valueIn, userValueSerializer));
+                map.put(
+                        userKey,
+                        deserializeUserValue(cursor.value(), valueIn, userValueSerializer));
             }
         }
         return map.isEmpty() ? null : map;

@@ -38,7 +38,8 @@ final class SpillwayReducingState<K, N, V> extends AbstractSpillwayMergingState<
 
     @Override
     void refresh(
-            StateDescriptor<?, V> descriptor, RegisteredKeyValueStateBackendMetaInfo<N, V> metaInfo) {
+            StateDescriptor<?, V> descriptor,
+            RegisteredKeyValueStateBackendMetaInfo<N, V> metaInfo) {
         super.refresh(descriptor, metaInfo);
         this.reduceFunction = ((ReducingStateDescriptor<V>) descriptor).getReduceFunction();
     }

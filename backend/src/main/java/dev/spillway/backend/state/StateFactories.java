@@ -35,7 +35,8 @@ final class StateFactories {
             RegisteredKeyValueStateBackendMetaInfo<N, SV> metaInfo,
             RegisteredKvState registered,
             StateContext<K> context) {
-        AbstractSpillwayState<K, N, SV> state = (AbstractSpillwayState<K, N, SV>) registered.state();
+        AbstractSpillwayState<K, N, SV> state =
+                (AbstractSpillwayState<K, N, SV>) registered.state();
         if (state == null) {
             BiFunction<StateContext<?>, Integer, ?> constructor =
                     CONSTRUCTORS.get(descriptor.getType());

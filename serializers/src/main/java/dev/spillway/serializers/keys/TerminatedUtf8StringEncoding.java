@@ -61,7 +61,9 @@ final class TerminatedUtf8StringEncoding extends TerminatedEncoding<String> {
     public String decode(DataInputView in) throws IOException {
         StringBuilder text = new StringBuilder();
         boolean previousWasLoneHighSurrogate = false;
-        for (int lead = TerminatedBytes.readByte(in); lead >= 0; lead = TerminatedBytes.readByte(in)) {
+        for (int lead = TerminatedBytes.readByte(in);
+                lead >= 0;
+                lead = TerminatedBytes.readByte(in)) {
             int codePoint;
             if (lead < 0x80) {
                 codePoint = lead;
