@@ -44,7 +44,7 @@ abstract class AbstractSpillwayState<K, N, V> implements InternalKvState<K, N, V
     protected final DataOutputSerializer valueOut = new DataOutputSerializer(128);
     protected final DataInputDeserializer valueIn = new DataInputDeserializer();
 
-    /** An unconfigured state: {@link #refresh} sets its serializers before first use. */
+    /** An unconfigured state: {@link #configure} sets its serializers before first use. */
     AbstractSpillwayState(StateContext<K> context, int stateId) {
         this.context = context;
         this.stateId = stateId;
@@ -230,7 +230,7 @@ abstract class AbstractSpillwayState<K, N, V> implements InternalKvState<K, N, V
      * value and, in the subclasses that have them, the user functions. The state id, and with it
      * the stored rows, stays.
      */
-    void refresh(
+    void configure(
             StateDescriptor<?, V> descriptor,
             RegisteredKeyValueStateBackendMetaInfo<N, V> metaInfo) {
         this.namespaceSerializer = metaInfo.getNamespaceSerializer();

@@ -43,10 +43,10 @@ final class SpillwayAggregatingState<K, N, IN, ACC, OUT>
 
     @Override
     @SuppressWarnings("unchecked")
-    void refresh(
+    void configure(
             StateDescriptor<?, ACC> descriptor,
             RegisteredKeyValueStateBackendMetaInfo<N, ACC> metaInfo) {
-        super.refresh(descriptor, metaInfo);
+        super.configure(descriptor, metaInfo);
         this.aggregateFunction =
                 ((AggregatingStateDescriptor<IN, ACC, OUT>) descriptor).getAggregateFunction();
     }

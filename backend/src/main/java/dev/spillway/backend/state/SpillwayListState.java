@@ -157,10 +157,10 @@ final class SpillwayListState<K, N, V> extends AbstractSpillwayState<K, N, List<
     }
 
     @Override
-    void refresh(
+    void configure(
             StateDescriptor<?, List<V>> descriptor,
             RegisteredKeyValueStateBackendMetaInfo<N, List<V>> metaInfo) {
-        super.refresh(descriptor, metaInfo);
+        super.configure(descriptor, metaInfo);
         this.elementSerializer = ((ListSerializer<V>) valueSerializer).getElementSerializer();
     }
 }

@@ -35,7 +35,7 @@ final class SpillwayMapState<K, N, UK, UV> extends AbstractSpillwayState<K, N, M
         super(context, stateId);
     }
 
-    private void useSerializer(TypeSerializer<Map<UK, UV>> mapSerializer) {
+    private void useMapSerializer(TypeSerializer<Map<UK, UV>> mapSerializer) {
         MapSerializer<UK, UV> serializer = (MapSerializer<UK, UV>) mapSerializer;
         this.userKeySerializer = serializer.getKeySerializer();
         this.userValueSerializer = serializer.getValueSerializer();
@@ -183,11 +183,11 @@ final class SpillwayMapState<K, N, UK, UV> extends AbstractSpillwayState<K, N, M
     }
 
     @Override
-    void refresh(
+    void configure(
             StateDescriptor<?, Map<UK, UV>> descriptor,
             RegisteredKeyValueStateBackendMetaInfo<N, Map<UK, UV>> metaInfo) {
-        super.refresh(descriptor, metaInfo);
-        useSerializer(valueSerializer);
+        super.configure(descriptor, metaInfo);
+        useMapSerializer(valueSerializer);
     }
 
     @Override

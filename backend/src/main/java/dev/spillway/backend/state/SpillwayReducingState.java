@@ -37,10 +37,10 @@ final class SpillwayReducingState<K, N, V> extends AbstractSpillwayMergingState<
     }
 
     @Override
-    void refresh(
+    void configure(
             StateDescriptor<?, V> descriptor,
             RegisteredKeyValueStateBackendMetaInfo<N, V> metaInfo) {
-        super.refresh(descriptor, metaInfo);
+        super.configure(descriptor, metaInfo);
         this.reduceFunction = ((ReducingStateDescriptor<V>) descriptor).getReduceFunction();
     }
 }

@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.function.BiFunction;
 
 /**
- * Creates the state object for a descriptor's type, or refreshes an existing one. Both go through
- * {@link AbstractSpillwayState#refresh}, so a new state and a re-registered one are configured from
- * the descriptor in exactly the same way.
+ * Creates the state object for a descriptor's type, or updates an existing one. Both go through
+ * {@link AbstractSpillwayState#configure}, so a new state and a re-registered one are configured
+ * from the descriptor in exactly the same way.
  */
 final class StateFactories {
 
@@ -52,7 +52,7 @@ final class StateFactories {
                     (AbstractSpillwayState<K, N, SV>)
                             constructor.apply(context, registered.stateId());
         }
-        state.refresh(descriptor, metaInfo);
+        state.configure(descriptor, metaInfo);
         return (IS) state;
     }
 }
