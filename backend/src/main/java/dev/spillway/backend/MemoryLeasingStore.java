@@ -7,9 +7,9 @@ import dev.spillway.backend.store.StoreSnapshot;
 import java.io.IOException;
 
 /**
- * A store together with the memory lease it runs in. The store does not own its memory client
- * (the client is the keyed backend's window on the slot's memory), so whoever closes the store
- * must return the lease afterwards; this wrapper makes that one {@link #close()}.
+ * A store together with the memory lease it runs in. The store does not own its memory client (the
+ * client is the keyed backend's window on the slot's memory), so whoever closes the store must
+ * return the lease afterwards; this wrapper makes that one {@link #close()}.
  */
 final class MemoryLeasingStore implements StateStore {
 

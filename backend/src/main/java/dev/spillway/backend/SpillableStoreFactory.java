@@ -10,6 +10,7 @@ import dev.spillway.backend.store.SpillableStore;
 import dev.spillway.backend.store.StateStore;
 import dev.spillway.backend.store.StoreSettings;
 
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.metrics.MetricGroup;
@@ -24,8 +25,8 @@ import java.io.IOException;
  * The production store: a {@link SpillableStore} per keyed backend, its memory a client of the
  * slot's shared {@link UnifiedMemoryManager} (sized from the state backend's managed memory share,
  * as RocksDB sizes its cache), its runs in a spill directory under {@code
- * spillway.store.spill-directory} or one of the TaskManager's {@code io.tmp.dirs}. Registers the store and memory metrics under the
- * backend's metric group, in group {@code spillway}.
+ * spillway.store.spill-directory} or one of the TaskManager's {@code io.tmp.dirs}. Registers the
+ * store and memory metrics under the backend's metric group, in group {@code spillway}.
  *
  * <p>The options are validated when the factory is built (on the client, at plan time), so a bad
  * value fails the job submission rather than the tasks.
@@ -56,6 +57,7 @@ public final class SpillableStoreFactory implements StateStoreFactory {
      * @throws org.apache.flink.configuration.IllegalConfigurationException for a bad value
      */
     public static SpillableStoreFactory fromConfig(ReadableConfig config) {
+        // Before copying: copying parses the values and would fail without naming the range.
         validate(config);
         Configuration options = new Configuration();
         copy(config, options, MemoryOptions.STORAGE_FRACTION);
@@ -70,10 +72,7 @@ public final class SpillableStoreFactory implements StateStoreFactory {
         return new SpillableStoreFactory(options);
     }
 
-    private static <T> void copy(
-            ReadableConfig from,
-            Configuration to,
-            org.apache.flink.configuration.ConfigOption<T> option) {
+    private static <T> void copy(ReadableConfig from, Configuration to, ConfigOption<T> option) {
         from.getOptional(option).ifPresent(value -> to.set(option, value));
     }
 
@@ -96,8 +95,7 @@ public final class SpillableStoreFactory implements StateStoreFactory {
                         memorySettings,
                         name);
         try {
-            StoreSettings settings =
-                    StoreOptions.settingsFrom(options, tmpDirectories(env), name);
+            StoreSettings settings = StoreOptions.settingsFrom(options, tmpDirectories(env), name);
             SpillableStore store = SpillableStore.open(client, settings, name);
             MetricGroup group = parameters.getMetricGroup().addGroup(METRIC_GROUP);
             StoreMetricGauges.register(group.addGroup("store"), store);

@@ -49,9 +49,9 @@ import java.util.stream.Stream;
  * A keyed state backend whose keyed state lives in a {@link dev.spillway.backend.store.StateStore}
  * and whose timers live in Flink's heap priority queues.
  *
- * <p>Every snapshot, checkpoint or savepoint, is a full snapshot in Flink's canonical format (timers
- * included), taken asynchronously from the store's point-in-time view; restoring accepts any
- * canonical handle, from any backend, at any parallelism. Snapshots share no files, so
+ * <p>Every snapshot, checkpoint or savepoint, is a full snapshot in Flink's canonical format
+ * (timers included), taken asynchronously from the store's point-in-time view; restoring accepts
+ * any canonical handle, from any backend, at any parallelism. Snapshots share no files, so
  * checkpoint-complete notifications have nothing to do.
  */
 public class SpillwayKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {

@@ -100,7 +100,11 @@ public final class SpillwayKeyedStateBackendBuilder<K> extends AbstractKeyedStat
                     keyGroupCompressionDecorator,
                     new InternalKeyContextImpl<>(keyGroupRange, numberOfKeyGroups),
                     new StateContext<>(
-                            store, keySerializer, keyGroupRange, numberOfKeyGroups, ttlTimeProvider),
+                            store,
+                            keySerializer,
+                            keyGroupRange,
+                            numberOfKeyGroups,
+                            ttlTimeProvider),
                     registry,
                     timers,
                     localRecoveryConfig);

@@ -22,11 +22,10 @@ import java.io.IOException;
  * managed memory and spills cold state to local disk.
  *
  * <p>Select it in the configuration with {@code state.backend.type:
- * dev.spillway.backend.SpillwayStateBackendFactory}, or in code with {@code
- * env.setStateBackend(new SpillwayStateBackend())}. Operator state uses Flink's default operator
- * state backend. Snapshots are full snapshots in the canonical format, so checkpoints and
- * savepoints (canonical or native) can be restored by this, the hashmap or the rocksdb backend, at
- * any parallelism.
+ * dev.spillway.backend.SpillwayStateBackendFactory}, or in code with {@code env.setStateBackend(new
+ * SpillwayStateBackend())}. Operator state uses Flink's default operator state backend. Snapshots
+ * are full snapshots in the canonical format, so checkpoints and savepoints (canonical or native)
+ * can be restored by this, the hashmap or the rocksdb backend, at any parallelism.
  */
 public class SpillwayStateBackend extends AbstractManagedMemoryStateBackend
         implements ConfigurableStateBackend {

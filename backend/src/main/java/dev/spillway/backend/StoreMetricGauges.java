@@ -6,8 +6,8 @@ import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
 
 /**
- * Registers a store's {@link StoreMetrics} as gauges. Gauges rather than counters because the
- * store keeps its own monotonic counts and reporters read them from their own thread.
+ * Registers a store's {@link StoreMetrics} as gauges. Gauges rather than counters because the store
+ * keeps its own monotonic counts and reporters read them from their own thread.
  */
 final class StoreMetricGauges {
 

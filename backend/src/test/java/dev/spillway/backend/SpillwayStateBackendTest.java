@@ -1,29 +1,19 @@
 package dev.spillway.backend;
 
-import dev.spillway.backend.store.ReferenceStoreFactory;
-
 import org.apache.flink.runtime.state.CheckpointStorage;
 import org.apache.flink.runtime.state.ConfigurableStateBackend;
 import org.apache.flink.runtime.state.StateBackendTestBase;
-import org.apache.flink.runtime.state.storage.FileSystemCheckpointStorage;
-import org.apache.flink.runtime.state.storage.JobManagerCheckpointStorage;
 import org.apache.flink.testutils.junit.extensions.parameterized.Parameter;
 import org.apache.flink.testutils.junit.extensions.parameterized.ParameterizedTestExtension;
 import org.apache.flink.testutils.junit.extensions.parameterized.Parameters;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.InvocationInterceptor;
-import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.lang.reflect.Method;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,9 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Flink's own keyed state backend suite ({@code StateBackendTestBase}, the suite the hashmap and
  * rocksdb backends pass), run against Spillway with both kinds of checkpoint storage, over three
- * stores: the reference model (state layer alone), the production store in the test
- * environment's managed memory, and the production store in a budget of a few pages, so that it
- * evicts and compacts throughout.
+ * stores: the reference model (state layer alone), the production store in the test environment's
+ * managed memory, and the production store in a budget of a few pages, so that it evicts and
+ * compacts throughout.
  */
 @ExtendWith(ParameterizedTestExtension.class)
 class SpillwayStateBackendTest extends StateBackendTestBase<SpillwayStateBackend> {
@@ -48,17 +38,7 @@ class SpillwayStateBackendTest extends StateBackendTestBase<SpillwayStateBackend
 
     @Parameters(name = "store={0}, storage={1}")
     public static List<Object[]> parameters() {
-        List<Object[]> parameters = new ArrayList<>();
-        for (StateStoreFactory store :
-                Arrays.asList(
-                        new ReferenceStoreFactory(),
-                        SpillableStoreFactory.withDefaults(),
-                        new FixedBudgetStoreFactory(288 * 1024, 4 * 1024))) {
-            for (String storage : Arrays.asList("jobmanager", "filesystem")) {
-                parameters.add(new Object[] {store, storage});
-            }
-        }
-        return parameters;
+        return ConformanceSuites.storesAndCheckpointStorages();
     }
 
     /**
@@ -69,26 +49,10 @@ class SpillwayStateBackendTest extends StateBackendTestBase<SpillwayStateBackend
      */
     @RegisterExtension
     final InvocationInterceptor smallBudgetExclusions =
-            new InvocationInterceptor() {
-                @Override
-                public void interceptTestTemplateMethod(
-                        Invocation<Void> invocation,
-                        ReflectiveInvocationContext<Method> context,
-                        ExtensionContext extensionContext)
-                        throws Throwable {
-                    boolean excluded =
-                            store instanceof FixedBudgetStoreFactory
-                                    && context.getExecutable()
-                                            .getName()
-                                            .equals("testMapStateIteratorArbitraryAccess");
-                    if (excluded) {
-                        invocation.skip();
-                        Assumptions.abort(
-                                "A cursor pinning a large MapState row does not fit the small budget");
-                    }
-                    invocation.proceed();
-                }
-            };
+            ConformanceSuites.skipping(
+                    "testMapStateIteratorArbitraryAccess",
+                    () -> store instanceof FixedBudgetStoreFactory,
+                    "A cursor pinning a large MapState row does not fit the small budget");
 
     /** The small-budget runs must really have evicted to disk, or they prove nothing. */
     @AfterAll
@@ -103,9 +67,7 @@ class SpillwayStateBackendTest extends StateBackendTestBase<SpillwayStateBackend
 
     @Override
     protected CheckpointStorage getCheckpointStorage() {
-        return "jobmanager".equals(storage)
-                ? new JobManagerCheckpointStorage()
-                : new FileSystemCheckpointStorage(checkpointDir.toUri());
+        return ConformanceSuites.checkpointStorage(storage, checkpointDir);
     }
 
     @Override

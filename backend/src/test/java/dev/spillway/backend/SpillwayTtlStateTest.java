@@ -7,19 +7,14 @@ import org.apache.flink.runtime.state.ttl.StateBackendTestContext;
 import org.apache.flink.runtime.state.ttl.TtlStateTestBase;
 import org.apache.flink.runtime.state.ttl.TtlTimeProvider;
 
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.InvocationInterceptor;
-import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import java.lang.reflect.Method;
 
 /**
  * Flink's state TTL suite over Spillway's state layer on the reference store: expiry on read,
  * update semantics, full-snapshot cleanup through the snapshot transformers, incremental cleanup
- * through the row visitor, restore with TTL.
- * {@link SpillwayTtlStateOnSpillableStoreTest} runs it on the production store.
+ * through the row visitor, restore with TTL. {@link SpillwayTtlStateOnSpillableStoreTest} runs it
+ * on the production store.
  */
 class SpillwayTtlStateTest extends TtlStateTestBase {
 
@@ -41,22 +36,8 @@ class SpillwayTtlStateTest extends TtlStateTestBase {
      */
     @RegisterExtension
     final InvocationInterceptor heapOnlyTests =
-            new InvocationInterceptor() {
-                @Override
-                public void interceptTestTemplateMethod(
-                        Invocation<Void> invocation,
-                        ReflectiveInvocationContext<Method> context,
-                        ExtensionContext extensionContext)
-                        throws Throwable {
-                    if (context.getExecutable()
-                            .getName()
-                            .equals("testIncrementalCleanupWholeState")) {
-                        invocation.skip();
-                        Assumptions.abort("Inspects the heap backend's state table");
-                    }
-                    invocation.proceed();
-                }
-            };
+            ConformanceSuites.skipping(
+                    "testIncrementalCleanupWholeState", "Inspects the heap backend's state table");
 
     @Override
     protected StateBackendTestContext createStateBackendTestContext(TtlTimeProvider timeProvider) {

@@ -1,5 +1,8 @@
 package dev.spillway.backend.config;
 
+import static dev.spillway.backend.config.OptionChecks.invalid;
+import static dev.spillway.backend.config.OptionChecks.read;
+
 import dev.spillway.backend.memory.MemorySettings;
 
 import org.apache.flink.configuration.ConfigOption;
@@ -90,32 +93,5 @@ public final class MemoryOptions {
                 .withStorageFraction(storageFraction)
                 .withPageSize((int) pageBytes)
                 .withExecutionWaitTimeout(waitTimeout);
-    }
-
-    private static <T> T read(ReadableConfig config, ConfigOption<T> option, String accepted) {
-        try {
-            return config.get(option);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalConfigurationException(
-                    "Invalid value for '"
-                            + option.key()
-                            + "': expected "
-                            + accepted
-                            + ". "
-                            + e.getMessage(),
-                    e);
-        }
-    }
-
-    private static IllegalConfigurationException invalid(
-            ConfigOption<?> option, Object value, String accepted) {
-        return new IllegalConfigurationException(
-                "Invalid value '"
-                        + value
-                        + "' for '"
-                        + option.key()
-                        + "': expected "
-                        + accepted
-                        + ".");
     }
 }

@@ -1,5 +1,8 @@
 package dev.spillway.backend.config;
 
+import static dev.spillway.backend.config.OptionChecks.invalid;
+import static dev.spillway.backend.config.OptionChecks.read;
+
 import dev.spillway.backend.store.StoreSettings;
 import dev.spillway.backend.store.run.BlockCompression;
 import dev.spillway.backend.store.run.RunFormatOptions;
@@ -90,8 +93,8 @@ public final class StoreOptions {
     /**
      * Reads and validates the store options.
      *
-     * @param tmpDirectories Flink's {@code io.tmp.dirs} of this task manager, for the default
-     *     spill directory
+     * @param tmpDirectories Flink's {@code io.tmp.dirs} of this task manager, for the default spill
+     *     directory
      * @param owner a name of the backend (e.g. the operator id), which picks one of the temporary
      *     directories so backends spread over disks
      * @throws IllegalConfigurationException naming the option and its accepted range
@@ -165,32 +168,5 @@ public final class StoreOptions {
         } catch (InvalidPathException e) {
             throw invalid(SPILL_DIRECTORY, parent, "a local directory path");
         }
-    }
-
-    private static <T> T read(ReadableConfig config, ConfigOption<T> option, String accepted) {
-        try {
-            return config.get(option);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalConfigurationException(
-                    "Invalid value for '"
-                            + option.key()
-                            + "': expected "
-                            + accepted
-                            + ". "
-                            + e.getMessage(),
-                    e);
-        }
-    }
-
-    private static IllegalConfigurationException invalid(
-            ConfigOption<?> option, Object value, String accepted) {
-        return new IllegalConfigurationException(
-                "Invalid value '"
-                        + value
-                        + "' for '"
-                        + option.key()
-                        + "': expected "
-                        + accepted
-                        + ".");
     }
 }

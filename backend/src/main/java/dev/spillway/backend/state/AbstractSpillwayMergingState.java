@@ -1,6 +1,5 @@
 package dev.spillway.backend.state;
 
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.runtime.state.internal.InternalMergingState;
 
 import java.io.IOException;
@@ -14,13 +13,8 @@ import java.util.Collection;
 abstract class AbstractSpillwayMergingState<K, N, IN, SV, OUT>
         extends AbstractSpillwayState<K, N, SV> implements InternalMergingState<K, N, IN, SV, OUT> {
 
-    AbstractSpillwayMergingState(
-            StateContext<K> context,
-            int stateId,
-            TypeSerializer<N> namespaceSerializer,
-            TypeSerializer<SV> valueSerializer,
-            SV defaultValue) {
-        super(context, stateId, namespaceSerializer, valueSerializer, defaultValue);
+    AbstractSpillwayMergingState(StateContext<K> context, int stateId) {
+        super(context, stateId);
     }
 
     /** Combines two accumulators into one. */
@@ -28,20 +22,12 @@ abstract class AbstractSpillwayMergingState<K, N, IN, SV, OUT>
 
     @Override
     public SV getInternal() throws IOException {
-        int row = currentRow();
-        byte[] bytes = store().get(keyBuffer(), row);
-        return bytes == null ? null : deserialize(bytes);
+        return readCurrent();
     }
 
     @Override
     public void updateInternal(SV value) throws IOException {
-        if (value == null) {
-            clear();
-            return;
-        }
-        byte[] bytes = serialize(value);
-        int row = currentRow();
-        store().put(keyBuffer(), row, bytes, 0, bytes.length);
+        writeCurrent(value);
     }
 
     @Override
@@ -67,8 +53,7 @@ abstract class AbstractSpillwayMergingState<K, N, IN, SV, OUT>
         if (existing != null) {
             merged = merge(deserialize(existing), merged);
         }
-        byte[] bytes = serialize(merged);
-        row = context.keys().buildRow(stateId, target, namespaceSerializer);
-        store().put(keyBuffer(), row, bytes, 0, bytes.length);
+        serializeToValueOut(merged, valueSerializer);
+        putValueOut(keyBuffer(), row);
     }
 }

@@ -2,12 +2,14 @@ package dev.spillway.backend.state;
 
 import dev.spillway.backend.store.StateStore;
 
+import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.queryablestate.client.state.serialization.KvStateSerializer;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.runtime.state.RegisteredKeyValueStateBackendMetaInfo;
 import org.apache.flink.runtime.state.internal.InternalKvState;
 import org.apache.flink.runtime.state.ttl.TtlAwareSerializer;
 import org.apache.flink.util.FlinkRuntimeException;
@@ -42,17 +44,10 @@ abstract class AbstractSpillwayState<K, N, V> implements InternalKvState<K, N, V
     protected final DataOutputSerializer valueOut = new DataOutputSerializer(128);
     protected final DataInputDeserializer valueIn = new DataInputDeserializer();
 
-    AbstractSpillwayState(
-            StateContext<K> context,
-            int stateId,
-            TypeSerializer<N> namespaceSerializer,
-            TypeSerializer<V> valueSerializer,
-            V defaultValue) {
+    /** An unconfigured state: {@link #configure} sets its serializers before first use. */
+    AbstractSpillwayState(StateContext<K> context, int stateId) {
         this.context = context;
         this.stateId = stateId;
-        this.namespaceSerializer = namespaceSerializer;
-        this.valueSerializer = Preconditions.checkNotNull(valueSerializer, "value serializer");
-        this.defaultValue = defaultValue;
     }
 
     // ------------------------------------------------------------------------------------------
@@ -120,8 +115,8 @@ abstract class AbstractSpillwayState<K, N, V> implements InternalKvState<K, N, V
 
     /** Replaces the value of the row. */
     void writeRow(byte[] row, V value) throws IOException {
-        byte[] bytes = serialize(value);
-        store().put(row, row.length, bytes, 0, bytes.length);
+        serializeToValueOut(value, valueSerializer);
+        putValueOut(row, row.length);
     }
 
     /** Removes the row. */
@@ -146,14 +141,36 @@ abstract class AbstractSpillwayState<K, N, V> implements InternalKvState<K, N, V
         return context.keys().buffer();
     }
 
-    final byte[] serialize(V value) throws IOException {
-        return serialize(value, valueSerializer);
+    /** The value of the current key and namespace, or {@code null} when there is none. */
+    final V readCurrent() throws IOException {
+        int row = currentRow();
+        byte[] bytes = store().get(keyBuffer(), row);
+        return bytes == null ? null : deserialize(bytes);
     }
 
-    final <T> byte[] serialize(T value, TypeSerializer<T> serializer) throws IOException {
+    /** Stores the value under the current key and namespace; {@code null} clears it. */
+    final void writeCurrent(V value) throws IOException {
+        if (value == null) {
+            clear();
+            return;
+        }
+        serializeToValueOut(value, valueSerializer);
+        int row = currentRow();
+        putValueOut(keyBuffer(), row);
+    }
+
+    /**
+     * Serializes into the reused {@link #valueOut}. The store copies what it is given, so the hot
+     * write paths hand it the shared buffer instead of allocating a copy per record.
+     */
+    final <T> void serializeToValueOut(T value, TypeSerializer<T> serializer) throws IOException {
         valueOut.clear();
         serializer.serialize(value, valueOut);
-        return valueOut.getCopyOfBuffer();
+    }
+
+    /** Stores what {@link #valueOut} holds under the key. */
+    final void putValueOut(byte[] key, int keyLength) throws IOException {
+        store().put(key, keyLength, valueOut.getSharedBuffer(), 0, valueOut.length());
     }
 
     final V deserialize(byte[] bytes) throws IOException {
@@ -207,15 +224,18 @@ abstract class AbstractSpillwayState<K, N, V> implements InternalKvState<K, N, V
         }
     }
 
-    AbstractSpillwayState<K, N, V> withSerializers(
-            TypeSerializer<N> namespaceSerializer, TypeSerializer<V> valueSerializer) {
-        this.namespaceSerializer = namespaceSerializer;
-        this.valueSerializer = valueSerializer;
-        return this;
-    }
-
-    AbstractSpillwayState<K, N, V> withDefaultValue(V defaultValue) {
-        this.defaultValue = defaultValue;
-        return this;
+    /**
+     * Configures this state from its descriptor, when it is created and whenever it is registered
+     * again (after a restore, possibly with migrated serializers): the serializers, the default
+     * value and, in the subclasses that have them, the user functions. The state id, and with it
+     * the stored rows, stays.
+     */
+    void configure(
+            StateDescriptor<?, V> descriptor,
+            RegisteredKeyValueStateBackendMetaInfo<N, V> metaInfo) {
+        this.namespaceSerializer = metaInfo.getNamespaceSerializer();
+        this.valueSerializer =
+                Preconditions.checkNotNull(metaInfo.getStateSerializer(), "value serializer");
+        this.defaultValue = descriptor.getDefaultValue();
     }
 }

@@ -65,8 +65,8 @@ final class CanonicalKeys {
     }
 
     /**
-     * The store form of a canonical key of the given state, found by deserializing the key and
-     * the namespace with the serializers that wrote them.
+     * The store form of a canonical key of the given state, found by deserializing the key and the
+     * namespace with the serializers that wrote them.
      */
     byte[] toStore(
             byte[] canonical,
@@ -78,7 +78,8 @@ final class CanonicalKeys {
                 CompositeKeySerializationUtils.isAmbiguousKeyPossible(
                         keySerializer, namespaceSerializer);
         in.setBuffer(canonical);
-        int keyGroup = CompositeKeySerializationUtils.extractKeyGroup(keyGroupPrefixBytes, canonical);
+        int keyGroup =
+                CompositeKeySerializationUtils.extractKeyGroup(keyGroupPrefixBytes, canonical);
         in.skipBytesToRead(keyGroupPrefixBytes);
 
         int keyStart = in.getPosition();

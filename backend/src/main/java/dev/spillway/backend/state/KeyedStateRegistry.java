@@ -26,14 +26,13 @@ import java.util.Map;
  * <p>Registering a state that already exists (restored, or asked for again) checks the new
  * serializers against the registered ones as Flink's compatibility contract says: the namespace
  * serializer must stay compatible as is; a value serializer that is compatible after migration has
- * every stored value of the state rewritten ({@link StateMigration}); an incompatible one fails with
- * a {@link StateMigrationException} naming both serializers.
+ * every stored value of the state rewritten ({@link StateMigration}); an incompatible one fails
+ * with a {@link StateMigrationException} naming both serializers.
  */
 public final class KeyedStateRegistry<K> {
 
     private final Map<String, RegisteredKvState> states = new LinkedHashMap<>();
     private int nextStateId;
-
 
     /** Registers a state found in a snapshot being restored; the first handle registers it. */
     public RegisteredKvState registerRestored(StateMetaInfoSnapshot snapshot) {
@@ -73,8 +72,7 @@ public final class KeyedStateRegistry<K> {
 
         IS state = StateFactories.createOrUpdate(descriptor, metaInfo, registered, context);
         if (migrate) {
-            StateMigration.migrate(
-                    registered, (AbstractSpillwayState<K, N, SV>) state, context);
+            StateMigration.migrate(registered, (AbstractSpillwayState<K, N, SV>) state, context);
         }
         if (allowFutureMetadataUpdates) {
             metaInfo = metaInfo.withSerializerUpgradesAllowed();

@@ -22,9 +22,9 @@ import java.util.function.Supplier;
 
 /**
  * Adapts a state's snapshot transformer (Flink's TTL full-snapshot cleanup installs one) to the
- * stored value bytes, which the snapshot iterator sees: a value state's bytes go to the
- * transformer as they are; a map entry's value is stripped of its null flag first; a list is split
- * into elements, each filtered, and joined again.
+ * stored value bytes, which the snapshot iterator sees: a value state's bytes go to the transformer
+ * as they are; a map entry's value is stripped of its null flag first; a list is split into
+ * elements, each filtered, and joined again.
  */
 final class SerializedSnapshotTransforms {
 
@@ -53,8 +53,8 @@ final class SerializedSnapshotTransforms {
     }
 
     /**
-     * Transformers are not thread-safe and each snapshot uses its own, so the factory creates a
-     * new one on every call.
+     * Transformers are not thread-safe and each snapshot uses its own, so the factory creates a new
+     * one on every call.
      */
     private static <SV> StateSnapshotTransformFactory<SV> forSerialized(
             Supplier<Optional<? extends StateSnapshotTransformer<byte[]>>> transformers) {
@@ -104,7 +104,8 @@ final class SerializedSnapshotTransforms {
         private final DataInputDeserializer in = new DataInputDeserializer();
         private final DataOutputSerializer out = new DataOutputSerializer(128);
 
-        ListTransformer(StateSnapshotTransformer<T> elementTransformer, TypeSerializer<T> serializer) {
+        ListTransformer(
+                StateSnapshotTransformer<T> elementTransformer, TypeSerializer<T> serializer) {
             this.elementTransformer = elementTransformer;
             this.elementSerializer = serializer;
             this.stopOnFirstIncluded =
@@ -127,7 +128,9 @@ final class SerializedSnapshotTransforms {
                 int elementStart = 0;
                 int keptCount = 0;
                 T element;
-                while ((element = ListDelimitedSerializer.deserializeNextElement(in, elementSerializer))
+                while ((element =
+                                ListDelimitedSerializer.deserializeNextElement(
+                                        in, elementSerializer))
                         != null) {
                     T kept = elementTransformer.filterOrTransform(element);
                     if (kept != null) {

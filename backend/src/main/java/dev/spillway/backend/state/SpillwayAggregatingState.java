@@ -2,9 +2,7 @@ package dev.spillway.backend.state;
 
 import org.apache.flink.api.common.functions.AggregateFunction;
 import org.apache.flink.api.common.state.AggregatingStateDescriptor;
-import org.apache.flink.api.common.state.State;
 import org.apache.flink.api.common.state.StateDescriptor;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.runtime.state.RegisteredKeyValueStateBackendMetaInfo;
 import org.apache.flink.runtime.state.internal.InternalAggregatingState;
 
@@ -15,15 +13,8 @@ final class SpillwayAggregatingState<K, N, IN, ACC, OUT>
 
     private AggregateFunction<IN, ACC, OUT> aggregateFunction;
 
-    private SpillwayAggregatingState(
-            StateContext<K> context,
-            int stateId,
-            TypeSerializer<N> namespaceSerializer,
-            TypeSerializer<ACC> valueSerializer,
-            ACC defaultValue,
-            AggregateFunction<IN, ACC, OUT> aggregateFunction) {
-        super(context, stateId, namespaceSerializer, valueSerializer, defaultValue);
-        this.aggregateFunction = aggregateFunction;
+    SpillwayAggregatingState(StateContext<K> context, int stateId) {
+        super(context, stateId);
     }
 
     @Override
@@ -50,36 +41,13 @@ final class SpillwayAggregatingState<K, N, IN, ACC, OUT>
         return aggregateFunction.merge(a, b);
     }
 
-    SpillwayAggregatingState<K, N, IN, ACC, OUT> withAggregateFunction(
-            AggregateFunction<IN, ACC, OUT> aggregateFunction) {
-        this.aggregateFunction = aggregateFunction;
-        return this;
-    }
-
+    @Override
     @SuppressWarnings("unchecked")
-    static <K, N, SV, S extends State, IS extends S> IS create(
-            StateDescriptor<S, SV> descriptor,
-            RegisteredKeyValueStateBackendMetaInfo<N, SV> metaInfo,
-            int stateId,
-            StateContext<K> context) {
-        return (IS)
-                new SpillwayAggregatingState<>(
-                        context,
-                        stateId,
-                        metaInfo.getNamespaceSerializer(),
-                        metaInfo.getStateSerializer(),
-                        descriptor.getDefaultValue(),
-                        ((AggregatingStateDescriptor<Object, SV, Object>) descriptor)
-                                .getAggregateFunction());
-    }
-
-    @SuppressWarnings("unchecked")
-    static <S extends State, SV, IS extends S> IS update(
-            StateDescriptor<S, SV> descriptor, IS existing) {
-        return (IS)
-                ((SpillwayAggregatingState<?, ?, Object, SV, Object>) existing)
-                        .withAggregateFunction(
-                                ((AggregatingStateDescriptor<Object, SV, Object>) descriptor)
-                                        .getAggregateFunction());
+    void configure(
+            StateDescriptor<?, ACC> descriptor,
+            RegisteredKeyValueStateBackendMetaInfo<N, ACC> metaInfo) {
+        super.configure(descriptor, metaInfo);
+        this.aggregateFunction =
+                ((AggregatingStateDescriptor<IN, ACC, OUT>) descriptor).getAggregateFunction();
     }
 }

@@ -117,7 +117,9 @@ final class SpillwayKeyValueStateIterator implements KeyValueStateIterator {
                                 ? stored
                                 : source.transformer.filterOrTransform(stored);
                 if (kept != null) {
-                    emit(canonicalKeys.toCanonical(cursor.key(), source.ambiguousKeyPossible), kept);
+                    emit(
+                            canonicalKeys.toCanonical(cursor.key(), source.ambiguousKeyPossible),
+                            kept);
                     return true;
                 }
             }

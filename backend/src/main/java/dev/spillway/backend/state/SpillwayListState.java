@@ -2,7 +2,6 @@ package dev.spillway.backend.state;
 
 import dev.spillway.backend.store.StateStore;
 
-import org.apache.flink.api.common.state.State;
 import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.base.ListSerializer;
@@ -33,14 +32,8 @@ final class SpillwayListState<K, N, V> extends AbstractSpillwayState<K, N, List<
     private final ListDelimitedSerializer listSerializer = new ListDelimitedSerializer();
     private TypeSerializer<V> elementSerializer;
 
-    private SpillwayListState(
-            StateContext<K> context,
-            int stateId,
-            TypeSerializer<N> namespaceSerializer,
-            TypeSerializer<List<V>> valueSerializer,
-            List<V> defaultValue) {
-        super(context, stateId, namespaceSerializer, valueSerializer, defaultValue);
-        this.elementSerializer = ((ListSerializer<V>) valueSerializer).getElementSerializer();
+    SpillwayListState(StateContext<K> context, int stateId) {
+        super(context, stateId);
     }
 
     @Override
@@ -58,9 +51,9 @@ final class SpillwayListState<K, N, V> extends AbstractSpillwayState<K, N, List<
     @Override
     public void add(V value) throws IOException {
         Preconditions.checkNotNull(value, NULL_ELEMENT);
-        byte[] bytes = serialize(value, elementSerializer);
+        serializeToValueOut(value, elementSerializer);
         int row = currentRow();
-        store().append(keyBuffer(), row, bytes, 0, bytes.length);
+        store().append(keyBuffer(), row, valueOut.getSharedBuffer(), 0, valueOut.length());
     }
 
     @Override
@@ -164,24 +157,10 @@ final class SpillwayListState<K, N, V> extends AbstractSpillwayState<K, N, List<
     }
 
     @Override
-    AbstractSpillwayState<K, N, List<V>> withSerializers(
-            TypeSerializer<N> namespaceSerializer, TypeSerializer<List<V>> valueSerializer) {
+    void configure(
+            StateDescriptor<?, List<V>> descriptor,
+            RegisteredKeyValueStateBackendMetaInfo<N, List<V>> metaInfo) {
+        super.configure(descriptor, metaInfo);
         this.elementSerializer = ((ListSerializer<V>) valueSerializer).getElementSerializer();
-        return super.withSerializers(namespaceSerializer, valueSerializer);
-    }
-
-    @SuppressWarnings("unchecked")
-    static <K, N, SV, S extends State, IS extends S> IS create(
-            StateDescriptor<S, SV> descriptor,
-            RegisteredKeyValueStateBackendMetaInfo<N, SV> metaInfo,
-            int stateId,
-            StateContext<K> context) {
-        return (IS)
-                new SpillwayListState<>(
-                        context,
-                        stateId,
-                        metaInfo.getNamespaceSerializer(),
-                        (TypeSerializer<List<Object>>) metaInfo.getStateSerializer(),
-                        (List<Object>) descriptor.getDefaultValue());
     }
 }

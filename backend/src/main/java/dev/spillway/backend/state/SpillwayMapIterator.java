@@ -21,10 +21,10 @@ import java.util.Objects;
  */
 final class SpillwayMapIterator<UK, UV> implements Iterator<Map.Entry<UK, UV>> {
 
-    /** Serializes a user value in the stored {@code [null flag][value]} form. */
+    /** Stores a user value, in the {@code [null flag][value]} form, under a store key. */
     @FunctionalInterface
     interface UserValueWriter<UV> {
-        byte[] write(UV value) throws IOException;
+        void put(byte[] storeKey, UV value) throws IOException;
     }
 
     private final StateStore store;
@@ -96,7 +96,7 @@ final class SpillwayMapIterator<UK, UV> implements Iterator<Map.Entry<UK, UV>> {
     /** A map entry that deserializes lazily and writes {@link #setValue} through to the store. */
     private final class MapEntry implements Map.Entry<UK, UV> {
         private final byte[] storeKey;
-        private byte[] storeValue;
+        private final byte[] storeValue;
         private boolean deleted;
         private UK key;
         private UV value;
@@ -129,7 +129,9 @@ final class SpillwayMapIterator<UK, UV> implements Iterator<Map.Entry<UK, UV>> {
             }
             if (!valueRead) {
                 try {
-                    value = SpillwayMapState.deserializeUserValue(storeValue, in, userValueSerializer);
+                    value =
+                            SpillwayMapState.deserializeUserValue(
+                                    storeValue, in, userValueSerializer);
                 } catch (IOException e) {
                     throw new FlinkRuntimeException("Cannot deserialize a map value", e);
                 }
@@ -145,8 +147,7 @@ final class SpillwayMapIterator<UK, UV> implements Iterator<Map.Entry<UK, UV>> {
             }
             UV old = getValue();
             try {
-                storeValue = valueWriter.write(newValue);
-                store.put(storeKey, storeKey.length, storeValue, 0, storeValue.length);
+                valueWriter.put(storeKey, newValue);
             } catch (IOException e) {
                 throw new FlinkRuntimeException("Cannot update a map entry", e);
             }

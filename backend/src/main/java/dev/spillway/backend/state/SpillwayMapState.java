@@ -2,7 +2,6 @@ package dev.spillway.backend.state;
 
 import dev.spillway.backend.store.StoreCursor;
 
-import org.apache.flink.api.common.state.State;
 import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.base.MapSerializer;
@@ -32,17 +31,11 @@ final class SpillwayMapState<K, N, UK, UV> extends AbstractSpillwayState<K, N, M
     private TypeSerializer<UK> userKeySerializer;
     private TypeSerializer<UV> userValueSerializer;
 
-    private SpillwayMapState(
-            StateContext<K> context,
-            int stateId,
-            TypeSerializer<N> namespaceSerializer,
-            TypeSerializer<Map<UK, UV>> valueSerializer,
-            Map<UK, UV> defaultValue) {
-        super(context, stateId, namespaceSerializer, valueSerializer, defaultValue);
-        useSerializer(valueSerializer);
+    SpillwayMapState(StateContext<K> context, int stateId) {
+        super(context, stateId);
     }
 
-    private void useSerializer(TypeSerializer<Map<UK, UV>> mapSerializer) {
+    private void useMapSerializer(TypeSerializer<Map<UK, UV>> mapSerializer) {
         MapSerializer<UK, UV> serializer = (MapSerializer<UK, UV>) mapSerializer;
         this.userKeySerializer = serializer.getKeySerializer();
         this.userValueSerializer = serializer.getValueSerializer();
@@ -57,9 +50,8 @@ final class SpillwayMapState<K, N, UK, UV> extends AbstractSpillwayState<K, N, M
 
     @Override
     public void put(UK userKey, UV userValue) throws IOException {
-        byte[] bytes = serializeUserValue(userValue);
         int length = entryKey(userKey);
-        store().put(keyBuffer(), length, bytes, 0, bytes.length);
+        putUserValue(keyBuffer(), length, userValue);
     }
 
     @Override
@@ -128,7 +120,7 @@ final class SpillwayMapState<K, N, UK, UV> extends AbstractSpillwayState<K, N, M
                     prefix.length,
                     userKeySerializer,
                     userValueSerializer,
-                    this::serializeUserValue);
+                    (entryKey, value) -> putUserValue(entryKey, entryKey.length, value));
         } catch (IOException e) {
             throw new FlinkRuntimeException("Cannot iterate map state " + stateId, e);
         }
@@ -158,7 +150,8 @@ final class SpillwayMapState<K, N, UK, UV> extends AbstractSpillwayState<K, N, M
         }
         return entries.isEmpty()
                 ? null
-                : KvStateSerializer.serializeMap(entries.entrySet(), keySerializer, valueSerializer);
+                : KvStateSerializer.serializeMap(
+                        entries.entrySet(), keySerializer, valueSerializer);
     }
 
     @Override
@@ -179,7 +172,10 @@ final class SpillwayMapState<K, N, UK, UV> extends AbstractSpillwayState<K, N, M
             newValue.writeBoolean(isNull);
             if (!isNull) {
                 current.migrateValueFromPriorSerializer(
-                        prior, () -> prior.deserialize(oldValue), newValue, context.ttlTimeProvider());
+                        prior,
+                        () -> prior.deserialize(oldValue),
+                        newValue,
+                        context.ttlTimeProvider());
             }
         } catch (Exception e) {
             throw new StateMigrationException("Cannot migrate map state " + stateId, e);
@@ -187,10 +183,11 @@ final class SpillwayMapState<K, N, UK, UV> extends AbstractSpillwayState<K, N, M
     }
 
     @Override
-    AbstractSpillwayState<K, N, Map<UK, UV>> withSerializers(
-            TypeSerializer<N> namespaceSerializer, TypeSerializer<Map<UK, UV>> valueSerializer) {
-        useSerializer(valueSerializer);
-        return super.withSerializers(namespaceSerializer, valueSerializer);
+    void configure(
+            StateDescriptor<?, Map<UK, UV>> descriptor,
+            RegisteredKeyValueStateBackendMetaInfo<N, Map<UK, UV>> metaInfo) {
+        super.configure(descriptor, metaInfo);
+        useMapSerializer(valueSerializer);
     }
 
     @Override
@@ -201,7 +198,9 @@ final class SpillwayMapState<K, N, UK, UV> extends AbstractSpillwayState<K, N, M
                 byte[] key = cursor.key();
                 valueIn.setBuffer(key, row.length, key.length - row.length);
                 UK userKey = userKeySerializer.deserialize(valueIn);
-                map.put(userKey, deserializeUserValue(cursor.value(), valueIn, userValueSerializer));
+                map.put(
+                        userKey,
+                        deserializeUserValue(cursor.value(), valueIn, userValueSerializer));
             }
         }
         return map.isEmpty() ? null : map;
@@ -218,8 +217,7 @@ final class SpillwayMapState<K, N, UK, UV> extends AbstractSpillwayState<K, N, M
             keyOut.clear();
             keyOut.write(row);
             userKeySerializer.serialize(entry.getKey(), keyOut);
-            byte[] bytes = serializeUserValue(entry.getValue());
-            store().put(keyOut.getSharedBuffer(), keyOut.length(), bytes, 0, bytes.length);
+            putUserValue(keyOut.getSharedBuffer(), keyOut.length(), entry.getValue());
         }
     }
 
@@ -238,13 +236,15 @@ final class SpillwayMapState<K, N, UK, UV> extends AbstractSpillwayState<K, N, M
                         stateId, currentNamespace, namespaceSerializer, userKey, userKeySerializer);
     }
 
-    private byte[] serializeUserValue(UV userValue) throws IOException {
+    /** Stores the user value as {@code [null flag][value]} under the entry key. */
+    private void putUserValue(byte[] entryKey, int entryKeyLength, UV userValue)
+            throws IOException {
         valueOut.clear();
         valueOut.writeBoolean(userValue == null);
         if (userValue != null) {
             userValueSerializer.serialize(userValue, valueOut);
         }
-        return valueOut.getCopyOfBuffer();
+        putValueOut(entryKey, entryKeyLength);
     }
 
     static <UV> UV deserializeUserValue(
@@ -252,20 +252,5 @@ final class SpillwayMapState<K, N, UK, UV> extends AbstractSpillwayState<K, N, M
             throws IOException {
         in.setBuffer(bytes);
         return in.readBoolean() ? null : serializer.deserialize(in);
-    }
-
-    @SuppressWarnings("unchecked")
-    static <K, N, SV, S extends State, IS extends S> IS create(
-            StateDescriptor<S, SV> descriptor,
-            RegisteredKeyValueStateBackendMetaInfo<N, SV> metaInfo,
-            int stateId,
-            StateContext<K> context) {
-        return (IS)
-                new SpillwayMapState<>(
-                        context,
-                        stateId,
-                        metaInfo.getNamespaceSerializer(),
-                        (TypeSerializer<Map<Object, Object>>) metaInfo.getStateSerializer(),
-                        (Map<Object, Object>) descriptor.getDefaultValue());
     }
 }

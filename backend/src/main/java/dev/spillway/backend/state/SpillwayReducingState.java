@@ -2,9 +2,7 @@ package dev.spillway.backend.state;
 
 import org.apache.flink.api.common.functions.ReduceFunction;
 import org.apache.flink.api.common.state.ReducingStateDescriptor;
-import org.apache.flink.api.common.state.State;
 import org.apache.flink.api.common.state.StateDescriptor;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.runtime.state.RegisteredKeyValueStateBackendMetaInfo;
 import org.apache.flink.runtime.state.internal.InternalReducingState;
 
@@ -14,15 +12,8 @@ final class SpillwayReducingState<K, N, V> extends AbstractSpillwayMergingState<
 
     private ReduceFunction<V> reduceFunction;
 
-    private SpillwayReducingState(
-            StateContext<K> context,
-            int stateId,
-            TypeSerializer<N> namespaceSerializer,
-            TypeSerializer<V> valueSerializer,
-            V defaultValue,
-            ReduceFunction<V> reduceFunction) {
-        super(context, stateId, namespaceSerializer, valueSerializer, defaultValue);
-        this.reduceFunction = reduceFunction;
+    SpillwayReducingState(StateContext<K> context, int stateId) {
+        super(context, stateId);
     }
 
     @Override
@@ -45,33 +36,11 @@ final class SpillwayReducingState<K, N, V> extends AbstractSpillwayMergingState<
         return reduceFunction.reduce(a, b);
     }
 
-    SpillwayReducingState<K, N, V> withReduceFunction(ReduceFunction<V> reduceFunction) {
-        this.reduceFunction = reduceFunction;
-        return this;
-    }
-
-    @SuppressWarnings("unchecked")
-    static <K, N, SV, S extends State, IS extends S> IS create(
-            StateDescriptor<S, SV> descriptor,
-            RegisteredKeyValueStateBackendMetaInfo<N, SV> metaInfo,
-            int stateId,
-            StateContext<K> context) {
-        return (IS)
-                new SpillwayReducingState<>(
-                        context,
-                        stateId,
-                        metaInfo.getNamespaceSerializer(),
-                        metaInfo.getStateSerializer(),
-                        descriptor.getDefaultValue(),
-                        ((ReducingStateDescriptor<SV>) descriptor).getReduceFunction());
-    }
-
-    @SuppressWarnings("unchecked")
-    static <S extends State, SV, IS extends S> IS update(
-            StateDescriptor<S, SV> descriptor, IS existing) {
-        return (IS)
-                ((SpillwayReducingState<?, ?, SV>) existing)
-                        .withReduceFunction(
-                                ((ReducingStateDescriptor<SV>) descriptor).getReduceFunction());
+    @Override
+    void configure(
+            StateDescriptor<?, V> descriptor,
+            RegisteredKeyValueStateBackendMetaInfo<N, V> metaInfo) {
+        super.configure(descriptor, metaInfo);
+        this.reduceFunction = ((ReducingStateDescriptor<V>) descriptor).getReduceFunction();
     }
 }

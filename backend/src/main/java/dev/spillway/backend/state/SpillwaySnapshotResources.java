@@ -22,8 +22,8 @@ import java.util.List;
 /**
  * Everything an asynchronous full snapshot reads, captured in the synchronous phase: the store's
  * point-in-time view, copies of the timer queues, and the meta info of every state. The kv-state
- * ids of the written snapshot are the positions in {@link #getMetaInfoSnapshots()}: keyed states
- * in store-id order, then the timer queues.
+ * ids of the written snapshot are the positions in {@link #getMetaInfoSnapshots()}: keyed states in
+ * store-id order, then the timer queues.
  */
 public final class SpillwaySnapshotResources<K> implements FullSnapshotResources<K> {
 

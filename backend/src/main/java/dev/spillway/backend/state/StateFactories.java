@@ -7,28 +7,24 @@ import org.apache.flink.util.FlinkRuntimeException;
 
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.function.BiFunction;
 
-/** Creates the state object for a descriptor's type, or refreshes an existing one. */
+/**
+ * Creates the state object for a descriptor's type, or updates an existing one. Both go through
+ * {@link AbstractSpillwayState#configure}, so a new state and a re-registered one are configured
+ * from the descriptor in exactly the same way.
+ */
 final class StateFactories {
 
-    @FunctionalInterface
-    private interface Creator {
-        <K, N, SV, S extends State, IS extends S> IS create(
-                StateDescriptor<S, SV> descriptor,
-                RegisteredKeyValueStateBackendMetaInfo<N, SV> metaInfo,
-                int stateId,
-                StateContext<K> context);
-    }
-
-    private static final Map<StateDescriptor.Type, Creator> CREATORS =
-            new EnumMap<>(StateDescriptor.Type.class);
+    private static final Map<StateDescriptor.Type, BiFunction<StateContext<?>, Integer, ?>>
+            CONSTRUCTORS = new EnumMap<>(StateDescriptor.Type.class);
 
     static {
-        CREATORS.put(StateDescriptor.Type.VALUE, SpillwayValueState::create);
-        CREATORS.put(StateDescriptor.Type.LIST, SpillwayListState::create);
-        CREATORS.put(StateDescriptor.Type.MAP, SpillwayMapState::create);
-        CREATORS.put(StateDescriptor.Type.REDUCING, SpillwayReducingState::create);
-        CREATORS.put(StateDescriptor.Type.AGGREGATING, SpillwayAggregatingState::create);
+        CONSTRUCTORS.put(StateDescriptor.Type.VALUE, SpillwayValueState::new);
+        CONSTRUCTORS.put(StateDescriptor.Type.LIST, SpillwayListState::new);
+        CONSTRUCTORS.put(StateDescriptor.Type.MAP, SpillwayMapState::new);
+        CONSTRUCTORS.put(StateDescriptor.Type.REDUCING, SpillwayReducingState::new);
+        CONSTRUCTORS.put(StateDescriptor.Type.AGGREGATING, SpillwayAggregatingState::new);
     }
 
     private StateFactories() {}
@@ -39,10 +35,12 @@ final class StateFactories {
             RegisteredKeyValueStateBackendMetaInfo<N, SV> metaInfo,
             RegisteredKvState registered,
             StateContext<K> context) {
-        IS existing = (IS) registered.state();
-        if (existing == null) {
-            Creator creator = CREATORS.get(descriptor.getType());
-            if (creator == null) {
+        AbstractSpillwayState<K, N, SV> state =
+                (AbstractSpillwayState<K, N, SV>) registered.state();
+        if (state == null) {
+            BiFunction<StateContext<?>, Integer, ?> constructor =
+                    CONSTRUCTORS.get(descriptor.getType());
+            if (constructor == null) {
                 throw new FlinkRuntimeException(
                         "State type "
                                 + descriptor.getType()
@@ -50,18 +48,11 @@ final class StateFactories {
                                 + descriptor.getName()
                                 + "' is not supported by the Spillway state backend");
             }
-            return creator.create(descriptor, metaInfo, registered.stateId(), context);
+            state =
+                    (AbstractSpillwayState<K, N, SV>)
+                            constructor.apply(context, registered.stateId());
         }
-        ((AbstractSpillwayState<K, N, SV>) existing)
-                .withSerializers(metaInfo.getNamespaceSerializer(), metaInfo.getStateSerializer())
-                .withDefaultValue(descriptor.getDefaultValue());
-        switch (descriptor.getType()) {
-            case REDUCING:
-                return SpillwayReducingState.update(descriptor, existing);
-            case AGGREGATING:
-                return SpillwayAggregatingState.update(descriptor, existing);
-            default:
-                return existing;
-        }
+        state.configure(descriptor, metaInfo);
+        return (IS) state;
     }
 }

@@ -11,10 +11,10 @@ import java.io.IOException;
  * Builds store keys in the {@link CompositeKey} layout for the backend's current key, reusing one
  * buffer for every access of the task thread.
  *
- * <p>The current key is serialized once per {@link #setCurrentKey} and kept in the buffer as
- * {@code [key group][state id][varint key length][key]}; building a row for a state only patches the
- * two state-id bytes and appends {@code [varint namespace length][namespace]}, so a state access
- * costs one namespace serialization and no allocation. The namespace goes through a scratch buffer
+ * <p>The current key is serialized once per {@link #setCurrentKey} and kept in the buffer as {@code
+ * [key group][state id][varint key length][key]}; building a row for a state only patches the two
+ * state-id bytes and appends {@code [varint namespace length][namespace]}, so a state access costs
+ * one namespace serialization and no allocation. The namespace goes through a scratch buffer
  * because its length precedes it.
  *
  * <p>The returned lengths refer to {@link #buffer()}, which the next build overwrites: callers that

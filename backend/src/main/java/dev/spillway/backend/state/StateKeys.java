@@ -63,8 +63,12 @@ public final class StateKeys<K> {
                                     int nsOffset = CompositeKey.namespaceOffset(key, length);
                                     int nsLength = CompositeKey.namespaceLength(key, length);
                                     if (Arrays.equals(
-                                            key, nsOffset, nsOffset + nsLength,
-                                            wanted, 0, wanted.length)) {
+                                            key,
+                                            nsOffset,
+                                            nsOffset + nsLength,
+                                            wanted,
+                                            0,
+                                            wanted.length)) {
                                         int keyOffset = CompositeKey.keyOffset(key, length);
                                         keys.add(
                                                 Arrays.copyOfRange(

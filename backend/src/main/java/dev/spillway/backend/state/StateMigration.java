@@ -19,8 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Rewrites every stored value of one state from its previous serializer's format to the new one
- * (a serializer that reported "compatible after migration"). Keys are not migrated: the key, the
+ * Rewrites every stored value of one state from its previous serializer's format to the new one (a
+ * serializer that reported "compatible after migration"). Keys are not migrated: the key, the
  * namespace and a map's user key must stay compatible as they are, because they are part of the
  * store's sort order.
  */

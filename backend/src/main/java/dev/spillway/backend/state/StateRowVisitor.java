@@ -23,9 +23,9 @@ import java.util.NoSuchElementException;
  * #remove}/{@link #update}.
  *
  * <p>The row keys of one key group are collected with one prefix scan; each slice handed out then
- * reads its rows afresh, because the cleanup decides on the values it is given and writes them
- * back at once: a value read earlier could be stale by then. The visit holds no store cursor
- * across calls; rows created after their key group was listed are visited in the next round.
+ * reads its rows afresh, because the cleanup decides on the values it is given and writes them back
+ * at once: a value read earlier could be stale by then. The visit holds no store cursor across
+ * calls; rows created after their key group was listed are visited in the next round.
  */
 final class StateRowVisitor<K, N, V> implements StateIncrementalVisitor<K, N, V> {
 
@@ -113,7 +113,9 @@ final class StateRowVisitor<K, N, V> implements StateIncrementalVisitor<K, N, V>
 
     private Row<K, N, V> toEntry(byte[] row, V value) throws IOException {
         in.setBuffer(
-                row, CompositeKey.keyOffset(row, row.length), CompositeKey.keyLength(row, row.length));
+                row,
+                CompositeKey.keyOffset(row, row.length),
+                CompositeKey.keyLength(row, row.length));
         K key = state.getKeySerializer().deserialize(in);
         in.setBuffer(
                 row,

@@ -7,8 +7,8 @@
  * namespace: {@link dev.spillway.backend.state.StateKeyBuilder} turns them into {@link
  * dev.spillway.backend.store.CompositeKey} rows with one reused buffer. Values are stored in the
  * byte form Flink's canonical savepoints carry (lists joined with ',', map values behind a null
- * flag), so snapshots copy bytes: {@link dev.spillway.backend.state.SpillwaySnapshotResources}
- * and its iterator only rewrite keys into the canonical layout ({@code CanonicalKeys}), and {@link
+ * flag), so snapshots copy bytes: {@link dev.spillway.backend.state.SpillwaySnapshotResources} and
+ * its iterator only rewrite keys into the canonical layout ({@code CanonicalKeys}), and {@link
  * dev.spillway.backend.state.SpillwayRestoreOperation} rewrites them back.
  *
  * <p>{@link dev.spillway.backend.state.KeyedStateRegistry} owns the state ids, the serializer

@@ -11,7 +11,7 @@ import java.util.Arrays;
  * lexicographic order of the arrays ({@link Arrays#compareUnsigned}). Costs 2 bytes plus one per
  * zero byte.
  */
-final class TerminatedByteArrayEncoding implements KeyEncoding<byte[]> {
+final class TerminatedByteArrayEncoding extends TerminatedEncoding<byte[]> {
 
     @Override
     public void encode(byte[] value, DataOutputView out) throws IOException {
@@ -33,16 +33,6 @@ final class TerminatedByteArrayEncoding implements KeyEncoding<byte[]> {
             buffer[length++] = (byte) b;
         }
         return Arrays.copyOf(buffer, length);
-    }
-
-    @Override
-    public boolean preservesOrder() {
-        return true;
-    }
-
-    @Override
-    public int fixedLength() {
-        return -1;
     }
 
     @Override

@@ -21,7 +21,7 @@ import java.io.IOException;
  * <p>Decoding accepts exactly what {@link #encode} writes; anything else (a bad lead or
  * continuation byte, an over-long form, a pair written as two 3-byte surrogates) is corrupt.
  */
-final class TerminatedUtf8StringEncoding implements KeyEncoding<String> {
+final class TerminatedUtf8StringEncoding extends TerminatedEncoding<String> {
 
     @Override
     public void encode(String value, DataOutputView out) throws IOException {
@@ -61,7 +61,9 @@ final class TerminatedUtf8StringEncoding implements KeyEncoding<String> {
     public String decode(DataInputView in) throws IOException {
         StringBuilder text = new StringBuilder();
         boolean previousWasLoneHighSurrogate = false;
-        for (int lead = TerminatedBytes.readByte(in); lead >= 0; lead = TerminatedBytes.readByte(in)) {
+        for (int lead = TerminatedBytes.readByte(in);
+                lead >= 0;
+                lead = TerminatedBytes.readByte(in)) {
             int codePoint;
             if (lead < 0x80) {
                 codePoint = lead;
@@ -106,16 +108,6 @@ final class TerminatedUtf8StringEncoding implements KeyEncoding<String> {
 
     private static IOException corrupt(String what) {
         return new IOException("Corrupt string key: " + what + ".");
-    }
-
-    @Override
-    public boolean preservesOrder() {
-        return true;
-    }
-
-    @Override
-    public int fixedLength() {
-        return -1;
     }
 
     @Override
