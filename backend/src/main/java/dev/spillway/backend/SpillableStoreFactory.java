@@ -60,15 +60,8 @@ public final class SpillableStoreFactory implements StateStoreFactory {
         // Before copying: copying parses the values and would fail without naming the range.
         validate(config);
         Configuration options = new Configuration();
-        copy(config, options, MemoryOptions.STORAGE_FRACTION);
-        copy(config, options, MemoryOptions.PAGE_SIZE);
-        copy(config, options, MemoryOptions.EXECUTION_WAIT_TIMEOUT);
-        copy(config, options, StoreOptions.SPILL_DIRECTORY);
-        copy(config, options, StoreOptions.BLOCK_SIZE);
-        copy(config, options, StoreOptions.COMPRESSION);
-        copy(config, options, StoreOptions.BLOOM_FALSE_POSITIVE_RATE);
-        copy(config, options, StoreOptions.COMPACTION_TRIGGER);
-        copy(config, options, StoreOptions.BLOCK_CACHE_SIZE);
+        MemoryOptions.ALL.forEach(option -> copy(config, options, option));
+        StoreOptions.ALL.forEach(option -> copy(config, options, option));
         return new SpillableStoreFactory(options);
     }
 

@@ -12,6 +12,7 @@ import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.ReadableConfig;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Options of Spillway's unified memory manager ({@code spillway.memory.*}). The budget itself is
@@ -56,6 +57,10 @@ public final class MemoryOptions {
                                     + " for others to release memory, and any request whose"
                                     + " victims belong to backends busy with their own requests"
                                     + " waits for those to end. 0 never waits.");
+
+    /** Every option of this class, for code that must handle all of them (copying, docs). */
+    public static final List<ConfigOption<?>> ALL =
+            List.of(STORAGE_FRACTION, PAGE_SIZE, EXECUTION_WAIT_TIMEOUT);
 
     private MemoryOptions() {}
 

@@ -16,6 +16,7 @@ import org.apache.flink.configuration.ReadableConfig;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.List;
 
 /**
  * Options of the spillable store ({@code spillway.store.*}): where cold state is spilled, the
@@ -87,6 +88,16 @@ public final class StoreOptions {
                                     + " it, so it never pushes state to disk.");
 
     private static final int MAX_COMPACTION_TRIGGER = 64;
+
+    /** Every option of this class, for code that must handle all of them (copying, docs). */
+    public static final List<ConfigOption<?>> ALL =
+            List.of(
+                    SPILL_DIRECTORY,
+                    BLOCK_SIZE,
+                    COMPRESSION,
+                    BLOOM_FALSE_POSITIVE_RATE,
+                    COMPACTION_TRIGGER,
+                    BLOCK_CACHE_SIZE);
 
     private StoreOptions() {}
 

@@ -73,6 +73,17 @@ class ConfigurationDocsTest {
         }
     }
 
+    @Test
+    void everyOptionIsListedInItsClassesAllList() throws Exception {
+        // The backend copies options through these lists; a missing entry would be ignored silently.
+        for (Class<?> holder : optionClasses()) {
+            List<Object> all = new ArrayList<>((List<?>) holder.getField("ALL").get(null));
+            assertThat(all)
+                    .as("%s.ALL", holder.getSimpleName())
+                    .containsExactlyInAnyOrderElementsOf(options(holder));
+        }
+    }
+
     /** Every class named *Options in this package, in name order. */
     static List<Class<?>> optionClasses() throws IOException, URISyntaxException, ClassNotFoundException {
         String pkg = ConfigurationDocsTest.class.getPackageName();
