@@ -1,0 +1,131 @@
+package dev.spillway.backend.store.run;
+
+import net.jpountz.lz4.LZ4Compressor;
+import net.jpountz.lz4.LZ4Factory;
+import net.jpountz.lz4.LZ4SafeDecompressor;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.zip.CRC32C;
+
+/**
+ * Frames decoded blocks for disk and back: {@code [codec u8][raw length u32][payload][crc32c
+ * u32]}, the CRC covering codec, length and payload. LZ4 uses lz4-java's pure-Java instances
+ * (no JNI, no Unsafe); the safe decompressor never reads or writes out of bounds even on bytes
+ * that slipped past the CRC.
+ */
+final class BlockCodec {
+
+    private static final LZ4Factory LZ4 = LZ4Factory.fastestJavaInstance();
+
+    private BlockCodec() {}
+
+    /** Encoder state of one writer: reuses its output buffer across blocks. */
+    static final class Encoder {
+        private final BlockCompression compression;
+        private final LZ4Compressor compressor;
+        private final CRC32C crc = new CRC32C();
+        private ByteBuffer framed = ByteBuffer.allocate(0);
+
+        Encoder(BlockCompression compression) {
+            this.compression = compression;
+            this.compressor = compression == BlockCompression.LZ4 ? LZ4.fastCompressor() : null;
+        }
+
+        /**
+         * Frames {@code raw[0, length)}; the returned buffer is ready to write and valid until the
+         * next call.
+         */
+        ByteBuffer encode(byte[] raw, int length) {
+            int bound = compressor == null ? length : compressor.maxCompressedLength(length);
+            int capacity = RunFormat.BLOCK_HEADER_SIZE + Math.max(bound, length)
+                    + RunFormat.CHECKSUM_SIZE;
+            if (framed.capacity() < capacity) {
+                framed = ByteBuffer.allocate(capacity);
+            }
+            byte[] out = framed.array();
+            int payload = RunFormat.BLOCK_HEADER_SIZE;
+            byte codec = RunFormat.CODEC_NONE;
+            int payloadLength = length;
+            if (compression == BlockCompression.LZ4) {
+                int compressed = compressor.compress(raw, 0, length, out, payload, bound);
+                if (compressed < length) {
+                    codec = RunFormat.CODEC_LZ4;
+                    payloadLength = compressed;
+                }
+            }
+            if (codec == RunFormat.CODEC_NONE) {
+                System.arraycopy(raw, 0, out, payload, length);
+            }
+            framed.clear();
+            framed.put(codec).putInt(length);
+            framed.position(payload + payloadLength);
+            crc.reset();
+            crc.update(out, 0, payload + payloadLength);
+            framed.putInt((int) crc.getValue());
+            framed.flip();
+            return framed;
+        }
+
+        /** Heap bytes held by the encoder's buffer. */
+        long bufferBytes() {
+            return framed.capacity();
+        }
+    }
+
+    /**
+     * Checks and decodes a framed block read from {@code file} at {@code offset}. Throws {@link
+     * CorruptRunException} naming the file and offset on any mismatch.
+     */
+    static Block decode(byte[] framed, Path file, long offset) throws CorruptRunException {
+        int length = framed.length;
+        if (length < RunFormat.BLOCK_HEADER_SIZE + RunFormat.CHECKSUM_SIZE) {
+            throw new CorruptRunException(file, offset, "block of " + length + " bytes is too short");
+        }
+        int checked = length - RunFormat.CHECKSUM_SIZE;
+        CRC32C crc = new CRC32C();
+        crc.update(framed, 0, checked);
+        int stored = ByteBuffer.wrap(framed, checked, RunFormat.CHECKSUM_SIZE).getInt();
+        if ((int) crc.getValue() != stored) {
+            throw new CorruptRunException(file, offset, String.format(
+                    "block checksum mismatch (CRC32C stored %08x, computed %08x)",
+                    stored, (int) crc.getValue()));
+        }
+        ByteBuffer header = ByteBuffer.wrap(framed);
+        byte codec = header.get();
+        int rawLength = header.getInt();
+        int payloadLength = checked - RunFormat.BLOCK_HEADER_SIZE;
+        byte[] raw;
+        if (codec == RunFormat.CODEC_NONE && rawLength == payloadLength) {
+            raw = new byte[rawLength];
+            System.arraycopy(framed, RunFormat.BLOCK_HEADER_SIZE, raw, 0, rawLength);
+        } else if (codec == RunFormat.CODEC_LZ4 && rawLength > 0) {
+            raw = new byte[rawLength];
+            int decoded = decompress(framed, payloadLength, raw, file, offset);
+            if (decoded != rawLength) {
+                throw new CorruptRunException(file, offset,
+                        "block decompressed to " + decoded + " bytes, header says " + rawLength);
+            }
+        } else {
+            throw new CorruptRunException(file, offset,
+                    "block header has codec " + codec + " and raw length " + rawLength
+                            + " for a payload of " + payloadLength + " bytes");
+        }
+        Block block = Block.wrap(raw);
+        if (block == null) {
+            throw new CorruptRunException(file, offset, "block entries do not decode");
+        }
+        return block;
+    }
+
+    private static int decompress(byte[] framed, int payloadLength, byte[] raw, Path file,
+            long offset) throws CorruptRunException {
+        LZ4SafeDecompressor decompressor = LZ4.safeDecompressor();
+        try {
+            return decompressor.decompress(
+                    framed, RunFormat.BLOCK_HEADER_SIZE, payloadLength, raw, 0, raw.length);
+        } catch (RuntimeException e) {
+            throw new CorruptRunException(file, offset, "LZ4 payload does not decode (" + e + ")");
+        }
+    }
+}

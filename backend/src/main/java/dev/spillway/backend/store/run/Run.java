@@ -1,0 +1,121 @@
+package dev.spillway.backend.store.run;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An open, immutable run file with a reference count.
+ *
+ * <p><b>References.</b> {@link RunWriter#finish()} returns a run with one reference, owned by the
+ * caller. Everything that must keep the file while it works — a {@link RunVersion}, a cursor, a
+ * snapshot, a compaction — takes its own with {@link #retain()} and gives it back with {@link
+ * #release()}. When the last reference is released the file is closed and deleted. Retaining a
+ * run whose count already reached zero is a bug and fails.
+ *
+ * <p>Reads ({@link #get}, cursors) are thread-safe; they need the caller to hold a reference for
+ * their whole duration.
+ */
+public final class Run {
+
+    private final long id;
+    private final RunReader reader;
+    private final RunDirectory directory;
+    private final AtomicInteger references = new AtomicInteger(1);
+
+    Run(long id, RunReader reader, RunDirectory directory) {
+        this.id = id;
+        this.reader = reader;
+        this.directory = directory;
+    }
+
+    /** The run's number in its directory, unique and increasing in creation order. */
+    public long id() {
+        return id;
+    }
+
+    public Path file() {
+        return reader.file();
+    }
+
+    /** Bytes of the file on disk. */
+    public long sizeBytes() {
+        return reader.fileSize();
+    }
+
+    public long entryCount() {
+        return reader.entryCount();
+    }
+
+    /** The smallest key in the run (a copy). */
+    public byte[] firstKey() {
+        return reader.index().firstKey().clone();
+    }
+
+    /** The largest key in the run (a copy). */
+    public byte[] lastKey() {
+        return reader.index().lastKey().clone();
+    }
+
+    /** Heap bytes the open run keeps resident (bloom filter and sparse index). */
+    public long residentBytes() {
+        return reader.residentBytes();
+    }
+
+    /**
+     * The run's entry for {@code key[0, keyLength)}, or {@code null} when the run has none.
+     * Consults the bloom filter first, then one block through the cache.
+     */
+    public EntryValue get(byte[] key, int keyLength) throws IOException {
+        return reader.get(key, keyLength);
+    }
+
+    /**
+     * A cursor over the entries whose keys start with the prefix (all entries for an empty
+     * prefix). The cursor holds its own reference until closed.
+     *
+     * @param fillCache whether blocks read from disk enter the block cache; pass {@code false} for
+     *     one-pass scans (compaction, snapshots) so they do not evict the working set
+     */
+    public RunCursor scan(byte[] prefix, boolean fillCache) throws IOException {
+        retain();
+        try {
+            return new RunCursor(this, reader, prefix.clone(), fillCache);
+        } catch (IOException | RuntimeException e) {
+            release();
+            throw e;
+        }
+    }
+
+    /** Adds a reference; returns this run. */
+    public Run retain() {
+        int count;
+        do {
+            count = references.get();
+            if (count <= 0) {
+                throw new IllegalStateException("Run " + file() + " was already released and deleted");
+            }
+        } while (!references.compareAndSet(count, count + 1));
+        return this;
+    }
+
+    /** Drops a reference; the last one closes and deletes the file. */
+    public void release() {
+        int remaining = references.decrementAndGet();
+        if (remaining == 0) {
+            directory.delete(this, reader);
+        } else if (remaining < 0) {
+            throw new IllegalStateException("Run " + file() + " released more often than retained");
+        }
+    }
+
+    /** References held now (for tests and diagnostics). */
+    public int referenceCount() {
+        return references.get();
+    }
+
+    @Override
+    public String toString() {
+        return "Run{" + file().getFileName() + ", " + entryCount() + " entries, " + sizeBytes() + " bytes}";
+    }
+}

@@ -1,0 +1,197 @@
+package dev.spillway.backend.store.run;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.CRC32C;
+
+/**
+ * Reads one run file: validates header and footer on open, keeps the bloom filter and sparse
+ * index on the heap, and reads data blocks by positional reads (so any number of threads may read
+ * at once) through the shared {@link BlockCache}.
+ *
+ * <p>Every inconsistency — short file, wrong magic, unknown version, CRC mismatch, offsets that
+ * do not add up — fails with a {@link CorruptRunException} naming the file and the offset.
+ */
+final class RunReader implements AutoCloseable {
+
+    /** Cache ids are unique per JVM, so runs of different stores can share one cache. */
+    private static final AtomicLong NEXT_CACHE_ID = new AtomicLong();
+
+    private final Path file;
+    private final FileChannel channel;
+    private final BlockCache cache;
+    private final long cacheId = NEXT_CACHE_ID.incrementAndGet();
+    private final long fileSize;
+    private final long entryCount;
+    private final BloomFilter bloom;
+    private final BlockIndex index;
+
+    private RunReader(Path file, FileChannel channel, BlockCache cache, long fileSize,
+            long entryCount, BloomFilter bloom, BlockIndex index) {
+        this.file = file;
+        this.channel = channel;
+        this.cache = cache;
+        this.fileSize = fileSize;
+        this.entryCount = entryCount;
+        this.bloom = bloom;
+        this.index = index;
+    }
+
+    static RunReader open(Path file, BlockCache cache) throws IOException {
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+        try {
+            return open(file, channel, cache);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    private static RunReader open(Path file, FileChannel channel, BlockCache cache) throws IOException {
+        long size = channel.size();
+        if (size < RunFormat.HEADER_SIZE + RunFormat.FOOTER_SIZE) {
+            throw new CorruptRunException(file, size, "file has only " + size
+                    + " bytes, less than a header and footer; it is truncated");
+        }
+        ByteBuffer header = read(file, channel, 0, RunFormat.HEADER_SIZE);
+        if (header.getLong() != RunFormat.MAGIC) {
+            throw new CorruptRunException(file, 0, "bad magic; this is not a Spillway run file");
+        }
+        checkVersion(file, Long.BYTES, header.getInt());
+        long footerOffset = size - RunFormat.FOOTER_SIZE;
+        ByteBuffer footer = read(file, channel, footerOffset, RunFormat.FOOTER_SIZE);
+        if (footer.getLong(RunFormat.FOOTER_SIZE - Long.BYTES) != RunFormat.MAGIC) {
+            throw new CorruptRunException(file, size - Long.BYTES,
+                    "no footer magic at the end of the file; it is truncated or was never completed");
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(footer.array(), 0, RunFormat.FOOTER_CRC_COVERED);
+        if ((int) crc.getValue() != footer.getInt(RunFormat.FOOTER_CRC_COVERED)) {
+            throw new CorruptRunException(file, footerOffset, "footer checksum mismatch");
+        }
+        long entryCount = footer.getLong();
+        long bloomOffset = footer.getLong();
+        int bloomLength = footer.getInt();
+        long indexOffset = footer.getLong();
+        int indexLength = footer.getInt();
+        checkVersion(file, footerOffset + footer.position(), footer.getInt());
+        if (entryCount <= 0 || bloomOffset < RunFormat.HEADER_SIZE
+                || bloomLength < RunFormat.CHECKSUM_SIZE || indexOffset != bloomOffset + bloomLength
+                || indexLength < RunFormat.CHECKSUM_SIZE || indexOffset + indexLength != footerOffset) {
+            throw new CorruptRunException(file, footerOffset, "footer sections do not add up (entries "
+                    + entryCount + ", bloom at " + bloomOffset + "+" + bloomLength + ", index at "
+                    + indexOffset + "+" + indexLength + ", file size " + size + ")");
+        }
+        BloomFilter bloom = BloomFilter.readFrom(readSection(file, channel, bloomOffset, bloomLength));
+        if (bloom == null) {
+            throw new CorruptRunException(file, bloomOffset, "bloom filter does not decode");
+        }
+        ByteBuffer indexSection = readSection(file, channel, indexOffset, indexLength);
+        byte[] indexBytes = new byte[indexSection.remaining()];
+        indexSection.get(indexBytes);
+        BlockIndex index = BlockIndex.readFrom(indexBytes, bloomOffset);
+        if (index == null) {
+            throw new CorruptRunException(file, indexOffset, "sparse index does not decode");
+        }
+        return new RunReader(file, channel, cache, size, entryCount, bloom, index);
+    }
+
+    Path file() {
+        return file;
+    }
+
+    long fileSize() {
+        return fileSize;
+    }
+
+    long entryCount() {
+        return entryCount;
+    }
+
+    BlockIndex index() {
+        return index;
+    }
+
+    /** Heap bytes of the bloom filter and index, which stay resident while the run is open. */
+    long residentBytes() {
+        return bloom.heapBytes() + index.heapBytes();
+    }
+
+    /** The key's entry in this run, or {@code null}. */
+    EntryValue get(byte[] key, int keyLength) throws IOException {
+        if (!bloom.mightContain(key, 0, keyLength)) {
+            return null;
+        }
+        int blockNumber = index.blockFor(key, 0, keyLength);
+        if (blockNumber < 0) {
+            return null;
+        }
+        Block block = block(blockNumber, true);
+        int entry = block.seek(key, 0, keyLength);
+        if (entry == block.entriesEnd() || block.compareKey(entry, key, 0, keyLength) != 0) {
+            return null;
+        }
+        return new EntryValue(block.kind(entry), block.value(entry));
+    }
+
+    /** A checked, decoded block, from the cache or the file. */
+    Block block(int blockNumber, boolean fillCache) throws IOException {
+        Block block = cache.get(cacheId, blockNumber);
+        if (block != null) {
+            return block;
+        }
+        long offset = index.offset(blockNumber);
+        ByteBuffer framed = read(file, channel, offset, index.length(blockNumber));
+        block = BlockCodec.decode(framed.array(), file, offset);
+        if (fillCache) {
+            cache.put(cacheId, blockNumber, block);
+        }
+        return block;
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+        cache.invalidate(cacheId);
+    }
+
+    private static void checkVersion(Path file, long offset, int version) throws CorruptRunException {
+        if (version != RunFormat.VERSION) {
+            throw new CorruptRunException(file, offset, "unsupported run format version " + version
+                    + "; this build reads version " + RunFormat.VERSION
+                    + " (the file was written by a different Spillway version)");
+        }
+    }
+
+    /** Reads a section followed by its CRC32C; returns the section bytes without the CRC. */
+    private static ByteBuffer readSection(Path file, FileChannel channel, long offset, int length)
+            throws IOException {
+        ByteBuffer section = read(file, channel, offset, length);
+        int covered = length - RunFormat.CHECKSUM_SIZE;
+        CRC32C crc = new CRC32C();
+        crc.update(section.array(), 0, covered);
+        if ((int) crc.getValue() != section.getInt(covered)) {
+            throw new CorruptRunException(file, offset, "section checksum mismatch");
+        }
+        return ByteBuffer.wrap(section.array(), 0, covered);
+    }
+
+    private static ByteBuffer read(Path file, FileChannel channel, long offset, int length)
+            throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(length);
+        long position = offset;
+        while (buffer.hasRemaining()) {
+            int read = channel.read(buffer, position);
+            if (read < 0) {
+                throw new CorruptRunException(file, position, "unexpected end of file while reading "
+                        + length + " bytes at offset " + offset + "; the file is truncated");
+            }
+            position += read;
+        }
+        return buffer.flip();
+    }
+}
