@@ -58,7 +58,8 @@ public final class ReferenceStore implements StateStore {
         return new StoreSnapshot() {
             @Override
             public StoreCursor scan(byte[] prefix, int prefixLength) {
-                return frozen.cursor(copyRange(prefix, prefixLength), false);
+                // frozen's own range: the enclosing store's entries keep changing after the snapshot.
+                return frozen.cursor(frozen.copyRange(prefix, prefixLength), false);
             }
 
             @Override

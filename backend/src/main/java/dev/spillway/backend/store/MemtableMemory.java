@@ -1,0 +1,79 @@
+package dev.spillway.backend.store;
+
+import dev.spillway.backend.memory.MemoryClient;
+import dev.spillway.backend.memory.MemoryConsumer;
+import dev.spillway.backend.memory.Page;
+import dev.spillway.backend.memory.PoolKind;
+import dev.spillway.backend.store.memtable.PageAllocator;
+
+import java.io.IOException;
+
+/**
+ * The memtable's account in the storage pool: pages for records, plus a reservation for the
+ * on-heap index arrays. When the memory manager asks it to spill, it evicts through the store.
+ *
+ * <p>State comes before cached blocks: before taking memory it drops enough of the store's block
+ * cache to leave the request free, so a cache that filled idle memory never makes the manager
+ * evict state to disk instead.
+ */
+final class MemtableMemory extends MemoryConsumer implements PageAllocator {
+
+    /** What the memory manager's eviction request turns into. */
+    interface Evictor {
+        long evict(long bytes) throws IOException;
+    }
+
+    private final BlockCacheMemory blockCache;
+    private Evictor evictor;
+    private long reservedIndexBytes;
+
+    MemtableMemory(MemoryClient client, String name, BlockCacheMemory blockCache) {
+        super(client, PoolKind.STORAGE, name);
+        this.blockCache = blockCache;
+    }
+
+    void evictThrough(Evictor target) {
+        this.evictor = target;
+    }
+
+    @Override
+    public Page allocate(int minBytes) {
+        int size = Math.max(minBytes, client().pageSize());
+        yieldCachedBlocks(size);
+        return minBytes <= client().pageSize() ? allocatePage() : allocatePage(minBytes);
+    }
+
+    private void yieldCachedBlocks(long bytes) {
+        long missing = bytes - client().manager().freeMemory();
+        if (missing > 0) {
+            blockCache.spill(missing, this);
+        }
+    }
+
+    @Override
+    public void free(Page page) {
+        freePage(page);
+    }
+
+    /** Grows the index reservation to the given size (it never shrinks until {@link #releaseAll}). */
+    void reserveIndex(long indexBytes) {
+        if (indexBytes > reservedIndexBytes) {
+            yieldCachedBlocks(indexBytes - reservedIndexBytes);
+            acquireMemory(indexBytes - reservedIndexBytes);
+            reservedIndexBytes = indexBytes;
+        }
+    }
+
+    /** Returns the index reservation (pages are freed by the memtable). */
+    void releaseIndex() {
+        if (reservedIndexBytes > 0) {
+            releaseMemory(reservedIndexBytes);
+            reservedIndexBytes = 0;
+        }
+    }
+
+    @Override
+    public long spill(long bytes, MemoryConsumer trigger) throws IOException {
+        return evictor == null ? 0 : evictor.evict(bytes);
+    }
+}

@@ -1,0 +1,641 @@
+package dev.spillway.backend.store;
+
+import dev.spillway.backend.memory.MemoryClient;
+import dev.spillway.backend.store.compaction.CompactionFilter;
+import dev.spillway.backend.store.compaction.CompactionTask;
+import dev.spillway.backend.store.compaction.Compactor;
+import dev.spillway.backend.store.compaction.TieredCompactionPolicy;
+import dev.spillway.backend.store.eviction.AdmissionFilter;
+import dev.spillway.backend.store.memtable.EvictionBatch;
+import dev.spillway.backend.store.memtable.KeyHash;
+import dev.spillway.backend.store.memtable.Memtable;
+import dev.spillway.backend.store.memtable.MemtableCursor;
+import dev.spillway.backend.store.memtable.PinnedRecords;
+import dev.spillway.backend.store.run.BlockCache;
+import dev.spillway.backend.store.run.EntryCursor;
+import dev.spillway.backend.store.run.EntryKind;
+import dev.spillway.backend.store.run.EntryResolver;
+import dev.spillway.backend.store.run.MergingCursor;
+import dev.spillway.backend.store.run.Run;
+import dev.spillway.backend.store.run.RunDirectory;
+import dev.spillway.backend.store.run.RunVersion;
+import dev.spillway.backend.store.run.RunWriter;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The {@link StateStore}: an off-heap {@link Memtable} in front of immutable sorted runs on local
+ * disk, inside the storage pool of the unified memory manager.
+ *
+ * <h2>Reads and writes</h2>
+ *
+ * <p>Writes go to the memtable only: a put or an append is one record appended to a page and one
+ * index update. Deletes remove the memtable entry, or leave a tombstone when runs exist (a run
+ * may hold an older value the tombstone must hide). A read looks in the memtable and then in the
+ * runs newest first, folding list-append operands with the shared {@link EntryResolver} until a
+ * complete value or a tombstone. A value found on disk is promoted back into memory when the
+ * {@link AdmissionFilter} has seen the key read repeatedly, as a <em>clean</em> entry that a later
+ * eviction drops without writing again.
+ *
+ * <h2>Eviction</h2>
+ *
+ * <p>When the memory manager needs storage memory back it calls the memtable consumer's {@code
+ * spill}, which lands in {@link #evict}: the memtable's CLOCK hand chooses pages whose heat has
+ * decayed, their live records are sorted by key (pointers only, on the heap: {@code spill} may not
+ * take memory) and written as one new newest run, and only then are they removed from the
+ * memtable, so an I/O failure leaves every entry in memory. Each spill may make the compaction
+ * policy due; compaction then runs in the background ({@link BackgroundCompaction}).
+ *
+ * <h2>Views</h2>
+ *
+ * <p>{@link #scan} and {@link #snapshot} pin the memtable records that match (a pass over the
+ * index: the whole index for a snapshot, one row chain for a MapState row) and the runs of the
+ * moment. Records are immutable and pinned pages are not returned, so a view reads a frozen state
+ * while the task thread keeps writing, from any thread, without locks. Sorting the pinned records
+ * is left to the view's first reader.
+ *
+ * <h2>Locking</h2>
+ *
+ * <p>One {@link ReentrantLock} guards the memtable and the current run version. The task thread
+ * takes it for every operation; uncontended that is one compare-and-set. The other takers are a
+ * {@code spill} arriving from another thread (an execution request elsewhere in the slot), the
+ * compaction thread while it plans and installs (O(runs)), and views when they release their pins.
+ * A {@code spill} from the task thread itself (its own allocation ran short) re-enters the held
+ * lock; a {@code spill} from another thread waits at most {@value #EVICTION_LOCK_WAIT_MILLIS} ms
+ * and otherwise reports nothing freed, so the memory manager moves on to another consumer. That
+ * bound is also what rules out a deadlock between two stores whose task threads each hold their
+ * own lock while asking for memory the other one holds.
+ */
+public final class SpillableStore implements StateStore, StoreMetrics {
+
+    static final long EVICTION_LOCK_WAIT_MILLIS = 100;
+
+    /** An eviction takes at least this fraction (1/n) of the memtable's pages. */
+    static final int MIN_EVICTION_SHARE_DIVISOR = 8;
+
+    /**
+     * Writes wait for the compaction thread once there are this many times the policy's run cap:
+     * each run costs every read that misses memory a bloom probe, so spills must not outrun merges
+     * without bound (RocksDB's write stall).
+     */
+    static final int STALL_FACTOR = 3;
+
+    private static final byte[] EMPTY = new byte[0];
+
+    private final String name;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final MemtableMemory memory;
+    private final BlockCacheMemory cacheMemory;
+    private final BlockCache blockCache;
+    private final Memtable memtable;
+    private final RunDirectory directory;
+    private final AdmissionFilter admission;
+    private final Compactor compactor;
+    private final BackgroundCompaction compaction;
+    private final EntryResolver resolver = new EntryResolver();
+    private final EvictionBatch evictionBatch = new EvictionBatch();
+    private final int stallRunCount;
+
+    /** The runs, newest first; guarded by {@link #lock}. Views retain the version they read. */
+    private RunVersion runs = RunVersion.empty();
+
+    private boolean closed;
+
+    // Counters: written under the lock, read by metric reporters without it.
+    private volatile long evictedEntries;
+    private volatile long evictedBytes;
+    private volatile long spills;
+    private volatile long promotions;
+    private volatile int runCount;
+    private volatile long runBytes;
+
+    private SpillableStore(
+            String name,
+            MemtableMemory memory,
+            BlockCacheMemory cacheMemory,
+            BlockCache blockCache,
+            RunDirectory directory,
+            StoreSettings settings,
+            CompactionFilter compactionFilter) {
+        this.name = name;
+        this.memory = memory;
+        this.cacheMemory = cacheMemory;
+        this.blockCache = blockCache;
+        this.memtable = new Memtable(memory, memory.client().pageSize());
+        this.directory = directory;
+        this.admission = new AdmissionFilter(1 << 16);
+        int maxRuns = Math.max(MAX_RUNS, settings.compactionTrigger());
+        this.stallRunCount = STALL_FACTOR * maxRuns;
+        this.compactor =
+                new Compactor(
+                        directory,
+                        new TieredCompactionPolicy(
+                                settings.compactionTrigger(), COMPACTION_SIZE_RATIO, maxRuns),
+                        compactionFilter);
+        this.compaction = new BackgroundCompaction(new CompactionTarget(), name);
+        memory.evictThrough(this::evict);
+    }
+
+    /** The runs team's tested defaults for the size-tiered policy, with our merge width. */
+    private static final double COMPACTION_SIZE_RATIO = 1.2;
+
+    private static final int MAX_RUNS = 12;
+
+    /**
+     * Opens an empty store whose memtable is a storage consumer of the client and whose runs live
+     * in a new spill directory under {@link StoreSettings#spillParent()}.
+     */
+    public static SpillableStore open(MemoryClient client, StoreSettings settings, String name)
+            throws IOException {
+        return open(client, settings, name, CompactionFilter.KEEP_ALL);
+    }
+
+    /** As {@link #open(MemoryClient, StoreSettings, String)}, dropping entries during compaction. */
+    public static SpillableStore open(
+            MemoryClient client,
+            StoreSettings settings,
+            String name,
+            CompactionFilter compactionFilter)
+            throws IOException {
+        BlockCacheMemory cacheMemory = new BlockCacheMemory(client, name + "-block-cache");
+        BlockCache blockCache = new BlockCache(settings.blockCacheBytes(), cacheMemory);
+        cacheMemory.serve(blockCache);
+        RunDirectory directory;
+        try {
+            directory =
+                    RunDirectory.create(
+                            settings.spillParent(),
+                            settings.runFormat(),
+                            blockCache,
+                            settings.outputs());
+        } catch (IOException | RuntimeException e) {
+            cacheMemory.close();
+            throw e;
+        }
+        MemtableMemory memory = new MemtableMemory(client, name + "-memtable", cacheMemory);
+        return new SpillableStore(
+                name, memory, cacheMemory, blockCache, directory, settings, compactionFilter);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    //  Point operations (task thread)
+    // ------------------------------------------------------------------------------------------
+
+    @Override
+    public byte[] get(byte[] key, int keyLength) throws IOException {
+        lock.lock();
+        try {
+            checkOpen();
+            int entry = memtable.find(key, keyLength);
+            if (entry != Memtable.NO_ENTRY) {
+                memtable.touch(entry);
+                EntryKind kind = memtable.kind(entry);
+                if (kind == EntryKind.PUT) {
+                    return memtable.value(entry);
+                }
+                if (kind == EntryKind.DELETE) {
+                    return null;
+                }
+                return foldOperands(key, keyLength, memtable.value(entry));
+            }
+            return readFromRuns(key, keyLength);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void put(byte[] key, int keyLength, byte[] value, int valueOffset, int valueLength)
+            throws IOException {
+        stallWhileCompactionLags();
+        lock.lock();
+        try {
+            checkOpen();
+            memtable.put(EntryKind.PUT, key, keyLength, value, valueOffset, valueLength, false);
+            chargeIndex();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void append(
+            byte[] key, int keyLength, byte[] element, int elementOffset, int elementLength)
+            throws IOException {
+        stallWhileCompactionLags();
+        lock.lock();
+        try {
+            checkOpen();
+            EntryKind kindWhenAbsent = runs.size() == 0 ? EntryKind.PUT : EntryKind.APPEND;
+            memtable.append(
+                    key,
+                    keyLength,
+                    LIST_DELIMITER,
+                    element,
+                    elementOffset,
+                    elementLength,
+                    kindWhenAbsent);
+            chargeIndex();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void delete(byte[] key, int keyLength) throws IOException {
+        lock.lock();
+        try {
+            checkOpen();
+            if (runs.size() == 0) {
+                int entry = memtable.find(key, keyLength);
+                if (entry != Memtable.NO_ENTRY) {
+                    memtable.remove(entry);
+                }
+            } else {
+                memtable.put(EntryKind.DELETE, key, keyLength, EMPTY, 0, 0, false);
+                chargeIndex();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Lets the compaction thread catch up when spills produced too many runs; no lock held. */
+    private void stallWhileCompactionLags() throws IOException {
+        if (runCount >= stallRunCount && compaction.busy() && !lock.isHeldByCurrentThread()) {
+            compaction.awaitQueued();
+        }
+    }
+
+    /** A memtable APPEND entry: resolve it over the runs and keep the complete value in memory. */
+    private byte[] foldOperands(byte[] key, int keyLength, byte[] operands) throws IOException {
+        resolver.reset();
+        resolver.add(EntryKind.APPEND, operands);
+        runs.resolve(key, keyLength, resolver);
+        byte[] value = resolver.value();
+        memtable.put(EntryKind.PUT, key, keyLength, value, 0, value.length, false);
+        chargeIndex();
+        return value;
+    }
+
+    private byte[] readFromRuns(byte[] key, int keyLength) throws IOException {
+        if (runs.size() == 0) {
+            return null;
+        }
+        int hash = KeyHash.hash(key, keyLength);
+        admission.recordAccess(hash);
+        resolver.reset();
+        runs.resolve(key, keyLength, resolver);
+        byte[] value = resolver.value();
+        if (value != null && admission.admit(hash)) {
+            memtable.put(EntryKind.PUT, key, keyLength, value, 0, value.length, true);
+            chargeIndex();
+            promotions++;
+        }
+        return value;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    //  Scans and snapshots
+    // ------------------------------------------------------------------------------------------
+
+    @Override
+    public StoreCursor scan(byte[] prefix, int prefixLength) throws IOException {
+        byte[] exactPrefix = Arrays.copyOf(prefix, prefixLength);
+        lock.lock();
+        try {
+            checkOpen();
+            PinnedRecords pinned = memtable.pin(exactPrefix, prefixLength);
+            try {
+                EntryCursor merged = merge(pinned, runs, exactPrefix, true);
+                return new StoreScanCursor(merged, () -> unpin(pinned), this);
+            } catch (IOException | RuntimeException e) {
+                memtable.unpin(pinned);
+                throw e;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public StoreSnapshot snapshot() throws IOException {
+        lock.lock();
+        try {
+            checkOpen();
+            PinnedRecords pinned = memtable.pin(EMPTY, 0);
+            return new StoreSnapshotView(pinned, runs.retain(), this);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The merge of pinned memtable records and a version's runs under a prefix, yielding live
+     * values only. Run blocks read for a task-thread scan may enter the block cache; snapshot
+     * reads must not, or one checkpoint would flush the working set.
+     */
+    static EntryCursor merge(
+            PinnedRecords pinned, RunVersion version, byte[] prefix, boolean fillCache)
+            throws IOException {
+        List<EntryCursor> sources = new ArrayList<>(1 + version.size());
+        MergingCursor merged = new MergingCursor(sources, true);
+        try {
+            MemtableCursor inMemory = pinned.cursor(prefix, prefix.length);
+            sources.add(inMemory);
+            for (Run run : version.runs()) {
+                sources.add(run.scan(prefix, fillCache));
+            }
+            return merged;
+        } catch (IOException | RuntimeException e) {
+            merged.close();
+            throw e;
+        }
+    }
+
+    /** Returns a view's pins; any thread. After close the pages are already gone. */
+    void unpin(PinnedRecords pinned) {
+        lock.lock();
+        try {
+            if (!closed) {
+                memtable.unpin(pinned);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    //  Eviction (any thread, through the memtable's memory consumer)
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * Writes cold memtable entries covering at least {@code bytes} to a new run and frees their
+     * pages. Returns the bytes of pages returned to the pool (less than asked when snapshot views
+     * pin the chosen pages, or 0 when another thread holds the store too long).
+     */
+    long evict(long bytes) throws IOException {
+        if (!acquireForEviction()) {
+            return 0;
+        }
+        try {
+            if (closed) {
+                return 0;
+            }
+            long before = memtable.pageBytes();
+            evictionBatch.clear();
+            chooseVictims(bytes, evictionBatch);
+            if (evictionBatch.size() + evictionBatch.cleanSize() == 0) {
+                return 0;
+            }
+            Run run = writeRun(evictionBatch);
+            if (run != null) {
+                installVersion(runs.withNewest(run));
+                run.release();
+                spills++;
+                compaction.schedule();
+            }
+            memtable.removeAll(evictionBatch);
+            evictedEntries += evictionBatch.size() + evictionBatch.cleanSize();
+            evictedBytes += evictionBatch.recordBytes();
+            return before - memtable.pageBytes();
+        } finally {
+            evictionBatch.clear();
+            memtable.endEviction();
+            lock.unlock();
+        }
+    }
+
+    private boolean acquireForEviction() {
+        if (lock.isHeldByCurrentThread()) {
+            lock.lock();
+            return true;
+        }
+        try {
+            return lock.tryLock(EVICTION_LOCK_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * Takes pages from the CLOCK hand until they cover the request, each page at most once, and
+     * at least {@value #MIN_EVICTION_SHARE_DIVISOR}th of the memtable: evicting one page per request
+     * would write a stream of tiny runs for compaction to merge again.
+     */
+    private void chooseVictims(long requested, EvictionBatch batch) {
+        int pageSize = memtable.pageSize();
+        long bytes = Math.max(requested, memtable.pageBytes() / MIN_EVICTION_SHARE_DIVISOR);
+        long pages = bytes / pageSize + (bytes % pageSize == 0 ? 0 : 1);
+        int wanted = (int) Math.max(1, Math.min(Integer.MAX_VALUE, pages));
+        for (int count = 0; count < wanted; count++) {
+            int page = memtable.nextVictimPage();
+            if (page < 0) {
+                return;
+            }
+            memtable.collectLive(page, batch);
+        }
+    }
+
+    /** Writes the batch's dirty records as a run; {@code null} when there are none. */
+    private Run writeRun(EvictionBatch batch) throws IOException {
+        if (batch.size() == 0) {
+            return null;
+        }
+        try (RunWriter writer = directory.newWriter(batch.size(), RunWriter.Purpose.SPILL)) {
+            MemtableCursor records = batch.sortedCursor(memtable);
+            while (records.next()) {
+                writer.add(records.key(), records.kind(), records.value());
+            }
+            return writer.finish();
+        } catch (IOException e) {
+            throw new IOException(
+                    "Store "
+                            + name
+                            + " could not evict "
+                            + batch.size()
+                            + " entries to "
+                            + directory.path()
+                            + ": "
+                            + e.getMessage()
+                            + " The entries stay in memory; free disk space or point the spill"
+                            + " directory at a larger disk.",
+                    e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    //  Compaction
+    // ------------------------------------------------------------------------------------------
+
+    /** Merges all runs into one and waits for it (tests, tools, before a full scan). */
+    public void compactFully() throws IOException {
+        compaction.compactFullyAndWait();
+    }
+
+    private final class CompactionTarget implements BackgroundCompaction.Target {
+
+        @Override
+        public CompactionTask plan(boolean full) {
+            lock.lock();
+            try {
+                compaction.planned();
+                if (closed) {
+                    return null;
+                }
+                return full ? compactor.planFull(runs) : compactor.plan(runs);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void install(CompactionTask task) {
+            lock.lock();
+            try {
+                if (closed) {
+                    return;
+                }
+                installVersion(task.applyTo(runs));
+                compaction.schedule();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    //  Life cycle
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * Closes the store: waits for a running compaction, frees every page, deletes the spill
+     * directory. Views still open lose their memtable records; close them first.
+     */
+    @Override
+    public void close() throws IOException {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        } finally {
+            lock.unlock();
+        }
+        compaction.shutdown();
+        lock.lock();
+        try {
+            memtable.clear();
+            memory.releaseIndex();
+            installVersion(RunVersion.empty());
+        } finally {
+            lock.unlock();
+        }
+        try {
+            directory.close();
+        } finally {
+            blockCache.shrink(Long.MAX_VALUE);
+            memory.close();
+            cacheMemory.close();
+        }
+    }
+
+    /** Makes a new version current; called under the lock. */
+    private void installVersion(RunVersion next) {
+        runs.release();
+        runs = next;
+        runCount = next.size();
+        runBytes = next.sizeBytes();
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("Store " + name + " is closed");
+        }
+    }
+
+    private void chargeIndex() {
+        memory.reserveIndex(memtable.indexBytes());
+    }
+
+    // ------------------------------------------------------------------------------------------
+    //  Metrics (any thread; gauges may lag the task thread slightly)
+    // ------------------------------------------------------------------------------------------
+
+    @Override
+    public long entriesInMemory() {
+        return memtable.entryCount();
+    }
+
+    @Override
+    public long bytesInMemory() {
+        return memory.getUsed();
+    }
+
+    @Override
+    public long runCount() {
+        return runCount;
+    }
+
+    @Override
+    public long bytesOnDisk() {
+        return runBytes;
+    }
+
+    @Override
+    public long evictedEntries() {
+        return evictedEntries;
+    }
+
+    @Override
+    public long evictedBytes() {
+        return evictedBytes;
+    }
+
+    @Override
+    public long spills() {
+        return spills;
+    }
+
+    @Override
+    public long compactions() {
+        return compaction.completed();
+    }
+
+    @Override
+    public long compactionFailures() {
+        return compaction.failed();
+    }
+
+    @Override
+    public long bytesWrittenToDisk() {
+        return directory.statistics().bytesWritten();
+    }
+
+    @Override
+    public long promotions() {
+        return promotions;
+    }
+
+    @Override
+    public long blockCacheHits() {
+        return blockCache.hits();
+    }
+
+    @Override
+    public long blockCacheMisses() {
+        return blockCache.misses();
+    }
+
+    @Override
+    public String toString() {
+        return "SpillableStore{" + name + '}';
+    }
+}

@@ -1,0 +1,48 @@
+package dev.spillway.backend.store;
+
+/**
+ * Gauges and counters of one store, for the backend to register on Flink's metric group. Every
+ * getter may be called from any thread (the metric reporter's) and never blocks the task thread:
+ * values are published with plain volatile writes by the thread that changes them.
+ */
+public interface StoreMetrics {
+
+    /** Live entries in the memtable (including tombstones and append operands). */
+    long entriesInMemory();
+
+    /** Storage-pool bytes of the memtable: pages plus index arrays. */
+    long bytesInMemory();
+
+    /** Sorted runs on disk. */
+    long runCount();
+
+    /** Bytes of all run files on disk. */
+    long bytesOnDisk();
+
+    /** Entries written out by eviction since the store opened. */
+    long evictedEntries();
+
+    /** Record bytes written out by eviction. */
+    long evictedBytes();
+
+    /** Evictions that wrote a run (each {@code spill} that moved data to disk). */
+    long spills();
+
+    /** Compactions completed. */
+    long compactions();
+
+    /** Compactions that failed (their inputs stayed; the next spill retries). */
+    long compactionFailures();
+
+    /** Bytes written to run files by spills and compactions: with the user bytes, write amplification. */
+    long bytesWrittenToDisk();
+
+    /** Entries read from runs and admitted back into memory. */
+    long promotions();
+
+    /** Run block reads served by the block cache. */
+    long blockCacheHits();
+
+    /** Run block reads that went to disk. */
+    long blockCacheMisses();
+}

@@ -1,0 +1,458 @@
+package dev.spillway.backend.store.memtable;
+
+import dev.spillway.backend.memory.Page;
+import dev.spillway.backend.store.CompositeKey;
+import dev.spillway.backend.store.run.EntryKind;
+
+import java.util.Arrays;
+
+/**
+ * The in-memory part of the store: at most one entry per key, serialized in off-heap pages, found
+ * through on-heap indexes made only of primitive arrays.
+ *
+ * <h2>Layout</h2>
+ *
+ * <pre>
+ *   key table   ProbingHashTable   hash(key)  → entry        (point get/put/delete)
+ *   row table   ProbingHashTable   hash(row)  → first entry of the row's chain (MapState)
+ *   entries     long[] address     entry → record pointer into RecordPages
+ *               int[]  keyHash, rowLength, rowHash, rowNext, rowPrev
+ *               byte[] flags       CLEAN: the value equals what the runs resolve to
+ *   records     RecordPages        [entry][key len][value len][kind][key][value] in off-heap pages
+ * </pre>
+ *
+ * <p>An entry costs a few primitives on the heap (about 41 bytes with the table slots), no objects, so
+ * the garbage collector never traces state. A row is a {@link CompositeKey#rowLength (key group,
+ * state, key, namespace)} prefix; entries of one row are chained through {@code rowNext/rowPrev},
+ * so iterating one MapState row costs the row's size, not the memtable's. Keys that are not
+ * composite keys (tests, foreign callers) simply belong to no row. An entry whose key is its row
+ * (every state but MapState) is not chained: a row scan finds it through the key table.
+ *
+ * <h2>Kinds</h2>
+ *
+ * <p>An entry is a {@link EntryKind#PUT} (complete value), a {@link EntryKind#DELETE} (tombstone
+ * hiding older runs) or an {@link EntryKind#APPEND} (list elements to add to whatever older runs
+ * hold). The store decides which; the memtable only keeps the newest entry of each key.
+ *
+ * <p>Not thread-safe: the owning store serializes all calls, including evictions that arrive from
+ * other threads.
+ */
+public final class Memtable {
+
+    public static final int NO_ENTRY = ProbingHashTable.NOT_FOUND;
+
+    private static final byte CLEAN = 1;
+
+    private final RecordPages pages;
+    private final ProbingHashTable keys = new ProbingHashTable();
+    private final ProbingHashTable rows = new ProbingHashTable();
+
+    private final ProbingHashTable.EntryMatcher keyMatcher = this::keyMatches;
+    private final ProbingHashTable.EntryMatcher rowMatcher = this::rowMatches;
+
+    private long[] address = new long[16];
+    private int[] keyHash = new int[16];
+    private int[] rowLength = new int[16];
+    private int[] rowHash = new int[16];
+    private int[] rowNext = new int[16];
+    private int[] rowPrev = new int[16];
+    private byte[] flags = new byte[16];
+
+    private int[] freeEntries = new int[16];
+    private int freeEntryCount;
+    private int entryCapacityUsed;
+
+    public Memtable(PageAllocator allocator, int pageSize) {
+        this.pages = new RecordPages(allocator, pageSize);
+        Arrays.fill(address, -1L);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    //  Point access
+    // ------------------------------------------------------------------------------------------
+
+    /** The entry of the key, or {@link #NO_ENTRY}. */
+    public int find(byte[] key, int keyLength) {
+        return keys.find(KeyHash.hash(key, keyLength), key, keyLength, keyMatcher);
+    }
+
+    public EntryKind kind(int entry) {
+        long a = address[entry];
+        return Records.kind(pages.page(a), Records.offset(a));
+    }
+
+    public byte[] value(int entry) {
+        long a = address[entry];
+        return Records.copyValue(pages.page(a), Records.offset(a));
+    }
+
+    /** Whether the entry only caches what the runs already hold, so eviction need not write it. */
+    public boolean isClean(int entry) {
+        return flags[entry] == CLEAN;
+    }
+
+    /** Counts a point access for the eviction policy. */
+    public void touch(int entry) {
+        pages.touch(address[entry]);
+    }
+
+    /**
+     * Stores the newest entry of the key, replacing any older one. May re-enter the store through
+     * eviction while it takes memory, so it looks the key up only afterwards.
+     */
+    public void put(
+            EntryKind kind,
+            byte[] key,
+            int keyLength,
+            byte[] value,
+            int valueOffset,
+            int valueLength,
+            boolean clean) {
+        reserve(Records.size(keyLength, valueLength));
+        int hash = KeyHash.hash(key, keyLength);
+        int entry = keys.find(hash, key, keyLength, keyMatcher);
+        if (entry == NO_ENTRY) {
+            entry = newEntry(hash, key, keyLength);
+        } else {
+            pages.release(address[entry]);
+        }
+        address[entry] = pages.write(entry, kind, key, keyLength, value, valueOffset, valueLength);
+        flags[entry] = clean ? CLEAN : 0;
+    }
+
+    /**
+     * Adds a list element to the key's entry without reading it onto the heap: a PUT or APPEND
+     * entry is rewritten as its value, the delimiter and the element (copied page to page); a
+     * DELETE becomes a PUT of the element (nothing older survives a delete); a missing entry
+     * becomes {@code kindWhenAbsent} (APPEND when older runs may hold the key, else PUT).
+     */
+    public void append(
+            byte[] key,
+            int keyLength,
+            byte delimiter,
+            byte[] element,
+            int elementOffset,
+            int elementLength,
+            EntryKind kindWhenAbsent) {
+        int hash = KeyHash.hash(key, keyLength);
+        int entry = keys.find(hash, key, keyLength, keyMatcher);
+        if (entry != NO_ENTRY && kind(entry) != EntryKind.DELETE) {
+            long current = address[entry];
+            int valueLength = Records.valueLength(pages.page(current), Records.offset(current));
+            reserve(Records.size(keyLength, valueLength + 1 + elementLength));
+            // Taking memory may have evicted the entry or moved its record (same bytes).
+            entry = keys.find(hash, key, keyLength, keyMatcher);
+            if (entry != NO_ENTRY) {
+                long old = address[entry];
+                EntryKind kind = kind(entry);
+                address[entry] =
+                        pages.writeJoined(
+                                entry,
+                                kind,
+                                key,
+                                keyLength,
+                                old,
+                                delimiter,
+                                element,
+                                elementOffset,
+                                elementLength);
+                pages.release(old);
+                flags[entry] = 0;
+                return;
+            }
+            kindWhenAbsent = EntryKind.APPEND; // it went to a run just now
+        }
+        EntryKind kind =
+                entry != NO_ENTRY && kind(entry) == EntryKind.DELETE
+                        ? EntryKind.PUT
+                        : kindWhenAbsent;
+        put(kind, key, keyLength, element, elementOffset, elementLength, false);
+    }
+
+    /** Drops the entry and its record. */
+    public void remove(int entry) {
+        pages.release(address[entry]);
+        unlink(entry);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    //  Scans and snapshots
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * Pins and returns the records of all entries whose keys start with the prefix, unsorted. A
+     * prefix that is exactly a row walks that row's chain; any other prefix walks the whole index.
+     * The caller must {@link #unpin} the result when done.
+     */
+    public PinnedRecords pin(byte[] prefix, int prefixLength) {
+        long[] found;
+        int count = 0;
+        int row = rowPrefixLength(prefix, prefixLength);
+        if (row > 0 && row == prefixLength) {
+            found = new long[8];
+            int hash = KeyHash.hash(prefix, prefixLength);
+            int exact = keys.find(hash, prefix, prefixLength, keyMatcher);
+            if (exact != NO_ENTRY) {
+                found[count++] = address[exact];
+            }
+            int first = rows.find(hash, prefix, prefixLength, rowMatcher);
+            for (int e = first; e != NO_ENTRY; e = rowNext[e]) {
+                if (count == found.length) {
+                    found = Arrays.copyOf(found, count * 2);
+                }
+                found[count++] = address[e];
+            }
+        } else {
+            found = new long[keys.size()];
+            for (int e = 0; e < entryCapacityUsed; e++) {
+                long a = address[e];
+                if (a != -1L
+                        && (prefixLength == 0
+                                || Records.keyStartsWith(
+                                        pages.page(a), Records.offset(a), prefix, prefixLength))) {
+                    found[count++] = a;
+                }
+            }
+        }
+        for (int i = 0; i < count; i++) {
+            pages.pin(found[i]);
+        }
+        return new PinnedRecords(pages.pageTable(), found, count);
+    }
+
+    /** Releases the pins of {@link #pin}; pages freed meanwhile are returned now. */
+    public void unpin(PinnedRecords records) {
+        long[] pinned = records.addresses();
+        for (int i = 0; i < records.size(); i++) {
+            pages.unpin(pinned[i]);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    //  Eviction
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * The next page the CLOCK hand gives up, or -1 when none is left; each page once until {@link
+     * #endEviction}.
+     */
+    public int nextVictimPage() {
+        return pages.nextVictim();
+    }
+
+    /** Ends an eviction, whether its run was written or not. */
+    public void endEviction() {
+        pages.clearChosen();
+    }
+
+    /** Adds the live records of a page to the batch. */
+    public void collectLive(int page, EvictionBatch batch) {
+        pages.forEachRecord(
+                page,
+                a -> {
+                    int entry = Records.entry(pages.page(a), Records.offset(a));
+                    if (entry < entryCapacityUsed && address[entry] == a) {
+                        batch.add(a, Records.size(pages.page(a), Records.offset(a)), isClean(entry));
+                    }
+                });
+    }
+
+    /**
+     * Drops the entries whose records the batch holds (after they reached a run) and returns
+     * their pages, the head page included when eviction emptied it: eviction happens between
+     * operations or inside a page allocation, and both take a new head before the next write.
+     */
+    public void removeAll(EvictionBatch batch) {
+        for (int i = 0; i < batch.size(); i++) {
+            removeIfCurrent(batch.address(i));
+        }
+        for (int i = 0; i < batch.cleanSize(); i++) {
+            removeIfCurrent(batch.cleanAddress(i));
+        }
+        pages.sealHeadIfEmpty();
+    }
+
+    private void removeIfCurrent(long a) {
+        int entry = Records.entry(pages.page(a), Records.offset(a));
+        if (address[entry] == a) {
+            remove(entry);
+        }
+    }
+
+    /** The page table for reading the records of a batch or pinned set. */
+    public Page[] pageTable() {
+        return pages.pageTable();
+    }
+
+    // ------------------------------------------------------------------------------------------
+    //  Sizes
+    // ------------------------------------------------------------------------------------------
+
+    public int entryCount() {
+        return keys.size();
+    }
+
+    /** Off-heap bytes held in pages, live or not. */
+    public long pageBytes() {
+        return pages.allocatedBytes();
+    }
+
+    /** Bytes of live records. */
+    public long liveRecordBytes() {
+        return pages.liveBytes();
+    }
+
+    /** Heap bytes of the index arrays: charged to the storage pool next to the pages. */
+    public long indexBytes() {
+        return keys.footprintBytes() + rows.footprintBytes() + 33L * address.length;
+    }
+
+    public int pageSize() {
+        return pages.pageSize();
+    }
+
+    /** Drops every entry and returns every page; no view may be open. */
+    public void clear() {
+        pages.freeAll();
+        keys.clear();
+        rows.clear();
+        Arrays.fill(address, -1L);
+        freeEntryCount = 0;
+        entryCapacityUsed = 0;
+    }
+
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * Makes room for a record. When a new page is needed anyway and a third of the page bytes are
+     * garbage, the live records of the emptiest pages are first moved into the fresh head, so that
+     * those pages return to the pool: an in-memory cleaning pass of a log-structured store, done
+     * on the task thread where taking a page is allowed (never inside {@code spill}). Each emptied
+     * page was at most two thirds live, so the pass returns more pages than the one it took, and
+     * copying in memory is far cheaper than letting garbage push live entries to disk.
+     */
+    private void reserve(int recordBytes) {
+        if (!pages.fits(recordBytes) && pages.worthCleaning()) {
+            pages.reserve(pages.pageSize());
+            for (int victim = pages.emptiestPage();
+                    victim >= 0 && pages.liveBytes(victim) <= pages.headRemaining();
+                    victim = pages.emptiestPage()) {
+                moveLiveRecordsToHead(victim);
+            }
+        }
+        pages.reserve(recordBytes);
+    }
+
+    private void moveLiveRecordsToHead(int page) {
+        pages.forEachRecord(
+                page,
+                a -> {
+                    Page p = pages.page(a);
+                    int entry = Records.entry(p, Records.offset(a));
+                    if (entry < entryCapacityUsed && address[entry] == a) {
+                        address[entry] = pages.moveToHead(a);
+                    }
+                });
+    }
+
+    private int newEntry(int hash, byte[] key, int keyLength) {
+        int entry;
+        if (freeEntryCount > 0) {
+            entry = freeEntries[--freeEntryCount];
+        } else {
+            if (entryCapacityUsed == address.length) {
+                growEntries();
+            }
+            entry = entryCapacityUsed++;
+        }
+        keyHash[entry] = hash;
+        keys.insert(hash, entry);
+        // Only entries below their row (MapState user keys) are chained: an entry whose key is
+        // the row itself is found through the key table, which keeps ValueState entries out of
+        // the row table entirely.
+        int row = rowPrefixLength(key, keyLength);
+        row = row < keyLength ? row : 0;
+        rowLength[entry] = row;
+        rowPrev[entry] = NO_ENTRY;
+        rowNext[entry] = NO_ENTRY;
+        if (row > 0) {
+            int hashOfRow = KeyHash.hash(key, row);
+            rowHash[entry] = hashOfRow;
+            int first = rows.find(hashOfRow, key, row, rowMatcher);
+            if (first == NO_ENTRY) {
+                rows.insert(hashOfRow, entry);
+            } else {
+                // Join behind the first entry, so the row table need not change.
+                rowNext[entry] = rowNext[first];
+                rowPrev[entry] = first;
+                if (rowNext[first] != NO_ENTRY) {
+                    rowPrev[rowNext[first]] = entry;
+                }
+                rowNext[first] = entry;
+            }
+        }
+        return entry;
+    }
+
+    private void unlink(int entry) {
+        keys.remove(keyHash[entry], entry);
+        int row = rowLength[entry];
+        if (row > 0) {
+            int prev = rowPrev[entry];
+            int next = rowNext[entry];
+            if (prev != NO_ENTRY) {
+                rowNext[prev] = next;
+                if (next != NO_ENTRY) {
+                    rowPrev[next] = prev;
+                }
+            } else {
+                if (next == NO_ENTRY) {
+                    rows.remove(rowHash[entry], entry);
+                } else {
+                    rowPrev[next] = NO_ENTRY;
+                    rows.replace(rowHash[entry], entry, next);
+                }
+            }
+        }
+        address[entry] = -1L;
+        if (freeEntryCount == freeEntries.length) {
+            freeEntries = Arrays.copyOf(freeEntries, freeEntries.length * 2);
+        }
+        freeEntries[freeEntryCount++] = entry;
+    }
+
+    private boolean keyMatches(int entry, byte[] key, int length) {
+        long a = address[entry];
+        return Records.keyEquals(pages.page(a), Records.offset(a), key, length);
+    }
+
+    private boolean rowMatches(int entry, byte[] row, int length) {
+        long a = address[entry];
+        return rowLength[entry] == length
+                && Records.keyStartsWith(pages.page(a), Records.offset(a), row, length);
+    }
+
+    /** The row length of a composite key, or 0 when the bytes are not one. */
+    private static int rowPrefixLength(byte[] key, int keyLength) {
+        if (keyLength <= CompositeKey.STATE_PREFIX_BYTES) {
+            return 0;
+        }
+        try {
+            return CompositeKey.rowLength(key, keyLength);
+        } catch (IllegalArgumentException notCompositeKey) {
+            return 0;
+        }
+    }
+
+    private void growEntries() {
+        int capacity = address.length * 2;
+        address = Arrays.copyOf(address, capacity);
+        Arrays.fill(address, capacity / 2, capacity, -1L);
+        keyHash = Arrays.copyOf(keyHash, capacity);
+        rowLength = Arrays.copyOf(rowLength, capacity);
+        rowHash = Arrays.copyOf(rowHash, capacity);
+        rowNext = Arrays.copyOf(rowNext, capacity);
+        rowPrev = Arrays.copyOf(rowPrev, capacity);
+        flags = Arrays.copyOf(flags, capacity);
+    }
+}

@@ -1,0 +1,53 @@
+package dev.spillway.backend.store.memtable;
+
+import dev.spillway.backend.memory.Page;
+
+/**
+ * Memtable records pinned for a scan or a snapshot view: their pointers and the page table to read
+ * them through. The pages stay allocated until {@link Memtable#unpin}; the records never change,
+ * so any thread may read them meanwhile.
+ *
+ * <p>The pointers are sorted by key lazily, by the first reader, so that taking a snapshot costs
+ * one pass over the index on the task thread and the O(n log n) sort happens on the snapshot
+ * thread.
+ */
+public final class PinnedRecords {
+
+    private final Page[] pageTable;
+    private final long[] addresses;
+    private final int size;
+    private boolean sorted;
+
+    PinnedRecords(Page[] pageTable, long[] addresses, int size) {
+        this.pageTable = pageTable;
+        this.addresses = addresses;
+        this.size = size;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    long[] addresses() {
+        return addresses;
+    }
+
+    /** A cursor over the pinned records whose keys start with the prefix, in key order. */
+    public synchronized MemtableCursor cursor(byte[] prefix, int prefixLength) {
+        if (!sorted) {
+            RecordSort.sortByKey(addresses, size, pageTable);
+            sorted = true;
+        }
+        int from = RecordSort.lowerBound(addresses, size, pageTable, prefix, prefixLength);
+        int to = from;
+        while (to < size && startsWith(addresses[to], prefix, prefixLength)) {
+            to++;
+        }
+        return new MemtableCursor(pageTable, addresses, from, to);
+    }
+
+    private boolean startsWith(long address, byte[] prefix, int prefixLength) {
+        return Records.keyStartsWith(
+                pageTable[Records.page(address)], Records.offset(address), prefix, prefixLength);
+    }
+}

@@ -1,0 +1,112 @@
+package dev.spillway.backend.store;
+
+import dev.spillway.backend.memory.MemoryClient;
+import dev.spillway.backend.memory.MemorySettings;
+import dev.spillway.backend.memory.UnifiedMemoryManager;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Eviction policy and memory accounting as seen from outside the store. */
+class SpillableStoreTest {
+
+    private static final int KEYS_PER_GROUP = 400;
+
+    @TempDir Path spillParent;
+
+    private final UnifiedMemoryManager manager =
+            new UnifiedMemoryManager(8 << 20, MemorySettings.defaults().withPageSize(4096));
+    private final MemoryClient client = manager.newClient("policy");
+
+    @AfterEach
+    void checkNoLeaks() {
+        client.assertNoLeaks();
+        client.close();
+        manager.close();
+    }
+
+    @Test
+    void readHotEntriesSurviveEvictionWhileScannedOnesGo() throws IOException {
+        try (SpillableStore store =
+                SpillableStore.open(client, StoreSettings.defaults(spillParent), "policy")) {
+            writeGroup(store, 0);
+            writeGroup(store, 1);
+            for (int round = 0; round < 3; round++) {
+                readGroup(store, 0);
+                // Iteration, snapshots and restores read group 1 over and over: no heat.
+                byte[] groupOne = new byte[CompositeKey.KEY_GROUP_BYTES];
+                CompositeKey.writeKeyGroupPrefix(groupOne, 1);
+                try (StoreCursor cursor = store.scan(groupOne, groupOne.length)) {
+                    while (cursor.next()) {
+                        cursor.value();
+                    }
+                }
+                try (StoreSnapshot snapshot = store.snapshot();
+                        StoreCursor cursor = snapshot.scan(new byte[0], 0)) {
+                    while (cursor.next()) {
+                        cursor.value();
+                    }
+                }
+            }
+
+            // A fifth of the memory: less than the cold group holds, so only it should go.
+            store.evict(store.bytesInMemory() / 5);
+            assertThat(store.evictedEntries()).isPositive();
+
+            long runReadsBefore = store.blockCacheHits() + store.blockCacheMisses();
+            readGroup(store, 0);
+            assertThat(store.blockCacheHits() + store.blockCacheMisses())
+                    .as("reads of the hot group that went to runs")
+                    .isEqualTo(runReadsBefore);
+            readGroup(store, 1);
+            assertThat(store.blockCacheHits() + store.blockCacheMisses())
+                    .as("reads of the scanned group that went to runs")
+                    .isGreaterThan(runReadsBefore);
+        }
+    }
+
+    @Test
+    void memoryIsAccountedToThePoolAndReturnedByEviction() throws IOException {
+        try (SpillableStore store =
+                SpillableStore.open(client, StoreSettings.defaults(spillParent), "accounting")) {
+            writeGroup(store, 0);
+            long held = store.bytesInMemory();
+            assertThat(held).isPositive().isEqualTo(manager.storageUsed());
+            // Pages hold at least the records; the index reservation comes on top.
+            assertThat(held).isGreaterThan(KEYS_PER_GROUP * 100L);
+
+            long freed = store.evict(Long.MAX_VALUE);
+            assertThat(freed).isPositive();
+            assertThat(store.entriesInMemory()).isZero();
+            assertThat(store.bytesInMemory()).isEqualTo(held - freed).isEqualTo(manager.storageUsed());
+            readGroup(store, 0);
+        }
+        assertThat(manager.storageUsed()).isZero();
+    }
+
+    private static void writeGroup(SpillableStore store, int keyGroup) throws IOException {
+        for (int i = 0; i < KEYS_PER_GROUP; i++) {
+            byte[] key = TestKeys.row(keyGroup, 0, i, 0);
+            byte[] value = value(keyGroup, i);
+            store.put(key, key.length, value, 0, value.length);
+        }
+    }
+
+    private static void readGroup(SpillableStore store, int keyGroup) throws IOException {
+        for (int i = 0; i < KEYS_PER_GROUP; i++) {
+            byte[] key = TestKeys.row(keyGroup, 0, i, 0);
+            assertThat(store.get(key, key.length)).isEqualTo(value(keyGroup, i));
+        }
+    }
+
+    private static byte[] value(int keyGroup, int i) {
+        return ("group-" + keyGroup + "-value-" + i + "-".repeat(100)).getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,192 @@
+package dev.spillway.backend.store.memtable;
+
+import dev.spillway.backend.memory.MemoryClient;
+import dev.spillway.backend.memory.MemoryConsumer;
+import dev.spillway.backend.memory.MemorySettings;
+import dev.spillway.backend.memory.Page;
+import dev.spillway.backend.memory.PoolKind;
+import dev.spillway.backend.memory.UnifiedMemoryManager;
+import dev.spillway.backend.store.CompositeKey;
+import dev.spillway.backend.store.run.EntryKind;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class MemtableTest {
+
+    private final UnifiedMemoryManager manager =
+            new UnifiedMemoryManager(4 << 20, MemorySettings.defaults().withPageSize(4096));
+    private final MemoryClient client = manager.newClient("memtable-test");
+    private final PagesConsumer consumer = new PagesConsumer(client);
+    private final Memtable memtable = new Memtable(consumer, 4096);
+
+    @AfterEach
+    void freeEverything() {
+        memtable.clear();
+        client.assertNoLeaks();
+        consumer.close();
+        client.close();
+        manager.close();
+    }
+
+    @Test
+    void putReplacesAndRemoveForgets() {
+        byte[] key = row(1, "a");
+        put(key, "one");
+        put(key, "two");
+        assertThat(valueOf(key)).isEqualTo("two");
+        assertThat(memtable.entryCount()).isEqualTo(1);
+        memtable.remove(memtable.find(key, key.length));
+        assertThat(memtable.find(key, key.length)).isEqualTo(Memtable.NO_ENTRY);
+        assertThat(memtable.liveRecordBytes()).isZero();
+    }
+
+    @Test
+    void appendJoinsInPlaceOfTheOldValueAndTurnsDeletesIntoPuts() {
+        byte[] key = row(1, "list");
+        append(key, "a", EntryKind.APPEND);
+        assertThat(memtable.kind(memtable.find(key, key.length))).isEqualTo(EntryKind.APPEND);
+        append(key, "b", EntryKind.APPEND);
+        assertThat(valueOf(key)).isEqualTo("a,b");
+        assertThat(memtable.kind(memtable.find(key, key.length))).isEqualTo(EntryKind.APPEND);
+
+        memtable.put(EntryKind.DELETE, key, key.length, new byte[0], 0, 0, false);
+        append(key, "c", EntryKind.APPEND);
+        assertThat(memtable.kind(memtable.find(key, key.length))).isEqualTo(EntryKind.PUT);
+        assertThat(valueOf(key)).isEqualTo("c");
+    }
+
+    @Test
+    void rowPrefixPinsExactlyTheRowInKeyOrder() {
+        byte[] rowA = row(7, "a");
+        byte[] rowB = row(7, "b");
+        for (String userKey : new String[] {"z", "m", "a"}) {
+            put(concat(rowA, userKey), "A" + userKey);
+            put(concat(rowB, userKey), "B" + userKey);
+        }
+        memtable.remove(memtable.find(concat(rowA, "m"), rowA.length + 1));
+
+        PinnedRecords pinned = memtable.pin(rowA, rowA.length);
+        assertThat(pinned.size()).isEqualTo(2);
+        assertThat(valuesOf(pinned.cursor(rowA, rowA.length))).containsExactly("Aa", "Az");
+        memtable.unpin(pinned);
+    }
+
+    @Test
+    void cleaningMovesLiveRecordsAndReturnsGarbagePages() {
+        byte[][] keys = new byte[200][];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = row(i, "k");
+            put(keys[i], "value-" + i + "-".repeat(40));
+        }
+        // Rewrite every key many times: most page bytes become garbage, spread over all pages.
+        for (int round = 0; round < 20; round++) {
+            for (int i = 0; i < keys.length; i += 2) {
+                put(keys[i], "round-" + round + "-" + i + "-".repeat(40));
+            }
+        }
+        assertThat(memtable.pageBytes()).isLessThan(3 * memtable.liveRecordBytes() + 3 * 4096);
+        for (int i = 0; i < keys.length; i++) {
+            String expected = i % 2 == 0 ? "round-19-" + i : "value-" + i;
+            assertThat(valueOf(keys[i])).startsWith(expected + "-");
+        }
+    }
+
+    @Test
+    void pinnedPagesOutliveTheirRecords() {
+        byte[] key = row(3, "pinned");
+        put(key, "frozen");
+        PinnedRecords pinned = memtable.pin(new byte[0], 0);
+        long pagesBefore = memtable.pageBytes();
+        for (int i = 0; i < 500; i++) {
+            put(key, "newer-" + i + "-".repeat(60));
+        }
+        assertThat(valueOf(key)).startsWith("newer-499");
+        assertThat(valuesOf(pinned.cursor(new byte[0], 0))).containsExactly("frozen");
+        assertThat(memtable.pageBytes()).isGreaterThanOrEqualTo(pagesBefore);
+        memtable.unpin(pinned);
+    }
+
+    @Test
+    void recordsLargerThanAPageGetTheirOwnPage() {
+        byte[] key = row(1, "big");
+        String big = "x".repeat(10_000);
+        put(key, big);
+        append(key, "y", EntryKind.PUT);
+        assertThat(valueOf(key)).isEqualTo(big + ",y");
+        memtable.remove(memtable.find(key, key.length));
+        assertThat(memtable.pageBytes()).isLessThanOrEqualTo(4096);
+    }
+
+    private void put(byte[] key, String value) {
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        memtable.put(EntryKind.PUT, key, key.length, bytes, 0, bytes.length, false);
+    }
+
+    private void append(byte[] key, String element, EntryKind kindWhenAbsent) {
+        byte[] bytes = element.getBytes(StandardCharsets.UTF_8);
+        memtable.append(key, key.length, (byte) ',', bytes, 0, bytes.length, kindWhenAbsent);
+    }
+
+    private String valueOf(byte[] key) {
+        return new String(memtable.value(memtable.find(key, key.length)), StandardCharsets.UTF_8);
+    }
+
+    private static List<String> valuesOf(MemtableCursor cursor) {
+        List<String> values = new ArrayList<>();
+        while (cursor.next()) {
+            values.add(new String(cursor.value(), StandardCharsets.UTF_8));
+        }
+        return values;
+    }
+
+    static byte[] row(int key, String namespace) {
+        byte[] ns = namespace.getBytes(StandardCharsets.UTF_8);
+        byte[] row = new byte[CompositeKey.STATE_PREFIX_BYTES + 1 + 4 + 1 + ns.length];
+        CompositeKey.writeStatePrefix(row, 0, 1);
+        int offset = CompositeKey.writeVarInt(row, CompositeKey.STATE_PREFIX_BYTES, 4);
+        row[offset++] = (byte) (key >>> 24);
+        row[offset++] = (byte) (key >>> 16);
+        row[offset++] = (byte) (key >>> 8);
+        row[offset++] = (byte) key;
+        offset = CompositeKey.writeVarInt(row, offset, ns.length);
+        System.arraycopy(ns, 0, row, offset, ns.length);
+        return row;
+    }
+
+    private static byte[] concat(byte[] row, String userKey) {
+        byte[] suffix = userKey.getBytes(StandardCharsets.UTF_8);
+        byte[] key = new byte[row.length + suffix.length];
+        System.arraycopy(row, 0, key, 0, row.length);
+        System.arraycopy(suffix, 0, key, row.length, suffix.length);
+        return key;
+    }
+
+    /** A storage consumer that only hands out pages; these tests never spill. */
+    private static final class PagesConsumer extends MemoryConsumer implements PageAllocator {
+        PagesConsumer(MemoryClient client) {
+            super(client, PoolKind.STORAGE, "pages");
+        }
+
+        @Override
+        public Page allocate(int minBytes) {
+            return minBytes <= client().pageSize() ? allocatePage() : allocatePage(minBytes);
+        }
+
+        @Override
+        public void free(Page page) {
+            freePage(page);
+        }
+
+        @Override
+        public long spill(long bytes, MemoryConsumer trigger) {
+            return 0;
+        }
+    }
+}
