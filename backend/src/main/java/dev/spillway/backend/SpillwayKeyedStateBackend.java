@@ -1,0 +1,268 @@
+package dev.spillway.backend;
+
+import dev.spillway.backend.state.KeyedStateRegistry;
+import dev.spillway.backend.state.RegisteredKvState;
+import dev.spillway.backend.state.SpillwaySnapshotResources;
+import dev.spillway.backend.state.SpillwaySnapshotStrategy;
+import dev.spillway.backend.state.StateContext;
+import dev.spillway.backend.state.StateKeys;
+
+import org.apache.flink.api.common.ExecutionConfig;
+import org.apache.flink.api.common.state.State;
+import org.apache.flink.api.common.state.StateDescriptor;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.core.fs.CloseableRegistry;
+import org.apache.flink.runtime.checkpoint.CheckpointOptions;
+import org.apache.flink.runtime.query.TaskKvStateRegistry;
+import org.apache.flink.runtime.state.AbstractKeyedStateBackend;
+import org.apache.flink.runtime.state.CheckpointStreamFactory;
+import org.apache.flink.runtime.state.FullSnapshotResources;
+import org.apache.flink.runtime.state.HeapPriorityQueuesManager;
+import org.apache.flink.runtime.state.KeyGroupedInternalPriorityQueue;
+import org.apache.flink.runtime.state.Keyed;
+import org.apache.flink.runtime.state.KeyedStateHandle;
+import org.apache.flink.runtime.state.LocalRecoveryConfig;
+import org.apache.flink.runtime.state.PriorityComparable;
+import org.apache.flink.runtime.state.SavepointResources;
+import org.apache.flink.runtime.state.SnapshotExecutionType;
+import org.apache.flink.runtime.state.SnapshotResult;
+import org.apache.flink.runtime.state.SnapshotStrategyRunner;
+import org.apache.flink.runtime.state.StateSnapshotTransformer.StateSnapshotTransformFactory;
+import org.apache.flink.runtime.state.StreamCompressionDecorator;
+import org.apache.flink.runtime.state.heap.HeapPriorityQueueElement;
+import org.apache.flink.runtime.state.InternalKeyContext;
+import org.apache.flink.runtime.state.metrics.LatencyTrackingStateConfig;
+import org.apache.flink.runtime.state.metrics.SizeTrackingStateConfig;
+import org.apache.flink.runtime.state.ttl.TtlTimeProvider;
+import org.apache.flink.util.IOUtils;
+
+import javax.annotation.Nonnull;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.RunnableFuture;
+import java.util.stream.Stream;
+
+/**
+ * A keyed state backend whose keyed state lives in a {@link dev.spillway.backend.store.StateStore}
+ * and whose timers live in Flink's heap priority queues.
+ *
+ * <p>Every snapshot, checkpoint or savepoint, is a full snapshot in Flink's canonical format (timers
+ * included), taken asynchronously from the store's point-in-time view; restoring accepts any
+ * canonical handle, from any backend, at any parallelism. Snapshots share no files, so
+ * checkpoint-complete notifications have nothing to do.
+ */
+public class SpillwayKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
+
+    /** The value {@link #getBackendTypeIdentifier()} reports. */
+    public static final String BACKEND_TYPE = "spillway";
+
+    private final StateContext<K> stateContext;
+    private final KeyedStateRegistry<K> states;
+    private final StateKeys<K> stateKeys;
+    private final HeapPriorityQueuesManager timers;
+    private final SnapshotStrategyRunner<KeyedStateHandle, FullSnapshotResources<K>> checkpointer;
+    private boolean disposed;
+
+    SpillwayKeyedStateBackend(
+            TaskKvStateRegistry kvStateRegistry,
+            TypeSerializer<K> keySerializer,
+            ClassLoader userCodeClassLoader,
+            ExecutionConfig executionConfig,
+            TtlTimeProvider ttlTimeProvider,
+            LatencyTrackingStateConfig latencyTrackingStateConfig,
+            SizeTrackingStateConfig sizeTrackingStateConfig,
+            CloseableRegistry cancelStreamRegistry,
+            StreamCompressionDecorator keyGroupCompressionDecorator,
+            InternalKeyContext<K> keyContext,
+            StateContext<K> stateContext,
+            KeyedStateRegistry<K> states,
+            HeapPriorityQueuesManager timers,
+            LocalRecoveryConfig localRecoveryConfig) {
+        super(
+                kvStateRegistry,
+                keySerializer,
+                userCodeClassLoader,
+                executionConfig,
+                ttlTimeProvider,
+                latencyTrackingStateConfig,
+                sizeTrackingStateConfig,
+                cancelStreamRegistry,
+                keyGroupCompressionDecorator,
+                keyContext);
+        this.stateContext = stateContext;
+        this.states = states;
+        this.stateKeys = new StateKeys<>(stateContext);
+        this.timers = timers;
+        this.checkpointer =
+                new SnapshotStrategyRunner<>(
+                        "Spillway asynchronous full snapshot",
+                        new SpillwaySnapshotStrategy<>(
+                                this::snapshotResources, localRecoveryConfig),
+                        cancelStreamRegistry,
+                        SnapshotExecutionType.ASYNCHRONOUS);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    //  Current key
+    // ------------------------------------------------------------------------------------------
+
+    @Override
+    public void setCurrentKey(K newKey) {
+        super.setCurrentKey(newKey);
+        stateContext.keys().setCurrentKey(newKey, getCurrentKeyGroupIndex());
+    }
+
+    @Override
+    public void setCurrentKeyAndKeyGroup(K newKey, int newKeyGroupIndex) {
+        super.setCurrentKeyAndKeyGroup(newKey, newKeyGroupIndex);
+        stateContext.keys().setCurrentKey(newKey, newKeyGroupIndex);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    //  States and timers
+    // ------------------------------------------------------------------------------------------
+
+    @Nonnull
+    @Override
+    public <N, SV, SEV, S extends State, IS extends S> IS createOrUpdateInternalState(
+            @Nonnull TypeSerializer<N> namespaceSerializer,
+            @Nonnull StateDescriptor<S, SV> stateDesc,
+            @Nonnull StateSnapshotTransformFactory<SEV> snapshotTransformFactory)
+            throws Exception {
+        return createOrUpdateInternalState(
+                namespaceSerializer, stateDesc, snapshotTransformFactory, false);
+    }
+
+    @Nonnull
+    @Override
+    public <N, SV, SEV, S extends State, IS extends S> IS createOrUpdateInternalState(
+            @Nonnull TypeSerializer<N> namespaceSerializer,
+            @Nonnull StateDescriptor<S, SV> stateDesc,
+            @Nonnull StateSnapshotTransformFactory<SEV> snapshotTransformFactory,
+            boolean allowFutureMetadataUpdates)
+            throws Exception {
+        return states.createOrUpdateState(
+                stateContext,
+                namespaceSerializer,
+                stateDesc,
+                snapshotTransformFactory,
+                allowFutureMetadataUpdates);
+    }
+
+    @Nonnull
+    @Override
+    public <T extends HeapPriorityQueueElement & PriorityComparable<? super T> & Keyed<?>>
+            KeyGroupedInternalPriorityQueue<T> create(
+                    @Nonnull String stateName,
+                    @Nonnull TypeSerializer<T> byteOrderedElementSerializer) {
+        return timers.createOrUpdate(stateName, byteOrderedElementSerializer);
+    }
+
+    @Override
+    public <T extends HeapPriorityQueueElement & PriorityComparable<? super T> & Keyed<?>>
+            KeyGroupedInternalPriorityQueue<T> create(
+                    @Nonnull String stateName,
+                    @Nonnull TypeSerializer<T> byteOrderedElementSerializer,
+                    boolean allowFutureMetadataUpdates) {
+        return timers.createOrUpdate(
+                stateName, byteOrderedElementSerializer, allowFutureMetadataUpdates);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    //  Key queries
+    // ------------------------------------------------------------------------------------------
+
+    @Override
+    public <N> Stream<K> getKeys(String state, N namespace) {
+        return getKeys(Collections.singletonList(state), namespace);
+    }
+
+    @Override
+    public <N> Stream<K> getKeys(List<String> stateNames, N namespace) {
+        List<RegisteredKvState> registered = new ArrayList<>(stateNames.size());
+        for (String name : stateNames) {
+            RegisteredKvState state = states.get(name);
+            if (state != null) {
+                registered.add(state);
+            }
+        }
+        return stateKeys.keys(registered, namespace);
+    }
+
+    @Override
+    public <N> Stream<Tuple2<K, N>> getKeysAndNamespaces(String state) {
+        RegisteredKvState registered = states.get(state);
+        return registered == null ? Stream.empty() : stateKeys.keysAndNamespaces(registered);
+    }
+
+    @Override
+    public int numKeyValueStateEntries() {
+        return stateKeys.countEntries(states.all());
+    }
+
+    // ------------------------------------------------------------------------------------------
+    //  Snapshots
+    // ------------------------------------------------------------------------------------------
+
+    @Nonnull
+    @Override
+    public RunnableFuture<SnapshotResult<KeyedStateHandle>> snapshot(
+            long checkpointId,
+            long timestamp,
+            @Nonnull CheckpointStreamFactory streamFactory,
+            @Nonnull CheckpointOptions checkpointOptions)
+            throws Exception {
+        return checkpointer.snapshot(checkpointId, timestamp, streamFactory, checkpointOptions);
+    }
+
+    @Nonnull
+    @Override
+    public SavepointResources<K> savepoint() throws Exception {
+        return new SavepointResources<>(snapshotResources(), SnapshotExecutionType.ASYNCHRONOUS);
+    }
+
+    private FullSnapshotResources<K> snapshotResources() throws Exception {
+        return SpillwaySnapshotResources.create(
+                stateContext.store(),
+                states,
+                timers.getRegisteredPQStates().values(),
+                keyGroupRange,
+                numberOfKeyGroups,
+                keySerializer,
+                keyGroupCompressionDecorator);
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {
+        // Full snapshots reference no shared files: nothing to confirm or release.
+    }
+
+    // ------------------------------------------------------------------------------------------
+    //  Properties and lifecycle
+    // ------------------------------------------------------------------------------------------
+
+    /** Reads deserialize a fresh copy from the store, so handed-out values may be reused. */
+    @Override
+    public boolean isSafeToReuseKVState() {
+        return true;
+    }
+
+    @Override
+    public String getBackendTypeIdentifier() {
+        return BACKEND_TYPE;
+    }
+
+    /** Releases the store (its memory and spill files); later calls do nothing. */
+    @Override
+    public void dispose() {
+        if (disposed) {
+            return;
+        }
+        disposed = true;
+        super.dispose();
+        IOUtils.closeQuietly(stateContext.store());
+    }
+}

@@ -1,0 +1,134 @@
+package dev.spillway.backend;
+
+import dev.spillway.backend.state.KeyedStateRegistry;
+import dev.spillway.backend.state.SpillwayRestoreOperation;
+import dev.spillway.backend.state.StateContext;
+import dev.spillway.backend.store.StateStore;
+
+import org.apache.flink.api.common.ExecutionConfig;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.fs.CloseableRegistry;
+import org.apache.flink.runtime.query.TaskKvStateRegistry;
+import org.apache.flink.runtime.state.AbstractKeyedStateBackendBuilder;
+import org.apache.flink.runtime.state.BackendBuildingException;
+import org.apache.flink.runtime.state.HeapPriorityQueuesManager;
+import org.apache.flink.runtime.state.KeyGroupRange;
+import org.apache.flink.runtime.state.KeyedStateHandle;
+import org.apache.flink.runtime.state.LocalRecoveryConfig;
+import org.apache.flink.runtime.state.StreamCompressionDecorator;
+import org.apache.flink.runtime.state.heap.HeapPriorityQueueSetFactory;
+import org.apache.flink.runtime.state.heap.HeapPriorityQueueSnapshotRestoreWrapper;
+import org.apache.flink.runtime.state.InternalKeyContextImpl;
+import org.apache.flink.runtime.state.metrics.LatencyTrackingStateConfig;
+import org.apache.flink.runtime.state.metrics.SizeTrackingStateConfig;
+import org.apache.flink.runtime.state.ttl.TtlTimeProvider;
+import org.apache.flink.util.IOUtils;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Wires a {@link SpillwayKeyedStateBackend}: the state registry over the given store, the heap
+ * timer queues, and the restore of the state handles (if any) into both. The store is handed over
+ * to the backend, or closed when building fails.
+ */
+public final class SpillwayKeyedStateBackendBuilder<K> extends AbstractKeyedStateBackendBuilder<K> {
+
+    /** Initial capacity of each key group's timer heap, as the heap backend uses. */
+    private static final int TIMER_QUEUE_MIN_CAPACITY = 128;
+
+    private final StateStore store;
+    private final LocalRecoveryConfig localRecoveryConfig;
+
+    public SpillwayKeyedStateBackendBuilder(
+            StateStore store,
+            TaskKvStateRegistry kvStateRegistry,
+            TypeSerializer<K> keySerializer,
+            ClassLoader userCodeClassLoader,
+            int numberOfKeyGroups,
+            KeyGroupRange keyGroupRange,
+            ExecutionConfig executionConfig,
+            TtlTimeProvider ttlTimeProvider,
+            LatencyTrackingStateConfig latencyTrackingStateConfig,
+            SizeTrackingStateConfig sizeTrackingStateConfig,
+            Collection<KeyedStateHandle> stateHandles,
+            StreamCompressionDecorator keyGroupCompressionDecorator,
+            LocalRecoveryConfig localRecoveryConfig,
+            CloseableRegistry cancelStreamRegistry) {
+        super(
+                kvStateRegistry,
+                keySerializer,
+                userCodeClassLoader,
+                numberOfKeyGroups,
+                keyGroupRange,
+                executionConfig,
+                ttlTimeProvider,
+                latencyTrackingStateConfig,
+                sizeTrackingStateConfig,
+                stateHandles,
+                keyGroupCompressionDecorator,
+                cancelStreamRegistry);
+        this.store = store;
+        this.localRecoveryConfig = localRecoveryConfig;
+    }
+
+    @Override
+    public SpillwayKeyedStateBackend<K> build() throws BackendBuildingException {
+        try {
+            HeapPriorityQueueSetFactory timerQueueFactory =
+                    new HeapPriorityQueueSetFactory(
+                            keyGroupRange, numberOfKeyGroups, TIMER_QUEUE_MIN_CAPACITY);
+            Map<String, HeapPriorityQueueSnapshotRestoreWrapper<?>> timerQueues = new HashMap<>();
+
+            // The restore may reconfigure the key serializer; the states must use the result.
+            KeyedStateRegistry<K> registry = restore(timerQueues, timerQueueFactory);
+
+            HeapPriorityQueuesManager timers =
+                    new HeapPriorityQueuesManager(
+                            timerQueues, timerQueueFactory, keyGroupRange, numberOfKeyGroups);
+            TypeSerializer<K> keySerializer = keySerializerProvider.currentSchemaSerializer();
+            return new SpillwayKeyedStateBackend<>(
+                    kvStateRegistry,
+                    keySerializer,
+                    userCodeClassLoader,
+                    executionConfig,
+                    ttlTimeProvider,
+                    latencyTrackingStateConfig,
+                    sizeTrackingStateConfig,
+                    new CloseableRegistry(),
+                    keyGroupCompressionDecorator,
+                    new InternalKeyContextImpl<>(keyGroupRange, numberOfKeyGroups),
+                    new StateContext<>(
+                            store, keySerializer, keyGroupRange, numberOfKeyGroups, ttlTimeProvider),
+                    registry,
+                    timers,
+                    localRecoveryConfig);
+        } catch (Throwable t) {
+            IOUtils.closeQuietly(store);
+            throw new BackendBuildingException(
+                    "Failed to build the Spillway keyed state backend: " + t.getMessage(), t);
+        }
+    }
+
+    private KeyedStateRegistry<K> restore(
+            Map<String, HeapPriorityQueueSnapshotRestoreWrapper<?>> timerQueues,
+            HeapPriorityQueueSetFactory timerQueueFactory)
+            throws Exception {
+        KeyedStateRegistry<K> restored = new KeyedStateRegistry<>();
+        if (!restoreStateHandles.isEmpty()) {
+            new SpillwayRestoreOperation<>(
+                            restoreStateHandles,
+                            userCodeClassLoader,
+                            keySerializerProvider,
+                            restored,
+                            store,
+                            timerQueues,
+                            timerQueueFactory,
+                            keyGroupRange,
+                            numberOfKeyGroups)
+                    .restore();
+        }
+        return restored;
+    }
+}

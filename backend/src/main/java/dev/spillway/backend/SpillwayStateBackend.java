@@ -1,0 +1,124 @@
+package dev.spillway.backend;
+
+import dev.spillway.backend.store.StateStore;
+
+import org.apache.flink.configuration.IllegalConfigurationException;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.execution.Environment;
+import org.apache.flink.runtime.state.AbstractManagedMemoryStateBackend;
+import org.apache.flink.runtime.state.BackendBuildingException;
+import org.apache.flink.runtime.state.ConfigurableStateBackend;
+import org.apache.flink.runtime.state.DefaultOperatorStateBackendBuilder;
+import org.apache.flink.runtime.state.OperatorStateBackend;
+import org.apache.flink.runtime.state.metrics.LatencyTrackingStateConfig;
+import org.apache.flink.runtime.state.metrics.SizeTrackingStateConfig;
+import org.apache.flink.util.Preconditions;
+
+import java.io.IOException;
+
+/**
+ * Spillway: a keyed state backend that keeps state serialized in off-heap pages within the slot's
+ * managed memory and spills cold state to local disk.
+ *
+ * <p>Select it in the configuration with {@code state.backend.type:
+ * dev.spillway.backend.SpillwayStateBackendFactory}, or in code with {@code
+ * env.setStateBackend(new SpillwayStateBackend())}. Operator state uses Flink's default operator
+ * state backend. Snapshots are full snapshots in the canonical format, so checkpoints and
+ * savepoints (canonical or native) can be restored by this, the hashmap or the rocksdb backend, at
+ * any parallelism.
+ */
+public class SpillwayStateBackend extends AbstractManagedMemoryStateBackend
+        implements ConfigurableStateBackend {
+
+    private static final long serialVersionUID = 1L;
+
+    private final StateStoreFactory storeFactory;
+
+    /**
+     * The backend with the production store and default options; {@link #configure} applies the
+     * cluster's and job's {@code spillway.*} options.
+     */
+    public SpillwayStateBackend() {
+        this(SpillableStoreFactory.withDefaults());
+    }
+
+    /**
+     * A backend whose keyed backends get their stores from the given factory: the seam for tests
+     * and benchmarks that run the state layer over another {@link StateStore}.
+     */
+    public SpillwayStateBackend(StateStoreFactory storeFactory) {
+        this.storeFactory = Preconditions.checkNotNull(storeFactory, "storeFactory");
+    }
+
+    private SpillwayStateBackend(SpillwayStateBackend original, ReadableConfig config) {
+        this.storeFactory =
+                original.storeFactory instanceof SpillableStoreFactory
+                        ? SpillableStoreFactory.fromConfig(config)
+                        : original.storeFactory;
+        this.latencyTrackingConfigBuilder = original.latencyTrackingConfigBuilder.configure(config);
+        this.sizeTrackingConfigBuilder = original.sizeTrackingConfigBuilder.configure(config);
+    }
+
+    @Override
+    public SpillwayStateBackend configure(ReadableConfig config, ClassLoader classLoader)
+            throws IllegalConfigurationException {
+        return new SpillwayStateBackend(this, config);
+    }
+
+    @Override
+    public String getName() {
+        return "Spillway";
+    }
+
+    /** Full snapshots share no files with earlier ones, so NO_CLAIM restores are safe. */
+    @Override
+    public boolean supportsNoClaimRestoreMode() {
+        return true;
+    }
+
+    /** Native savepoints are canonical full snapshots too. */
+    @Override
+    public boolean supportsSavepointFormat(SavepointFormatType formatType) {
+        return true;
+    }
+
+    @Override
+    public <K> SpillwayKeyedStateBackend<K> createKeyedStateBackend(
+            KeyedStateBackendParameters<K> parameters) throws IOException {
+        Environment env = parameters.getEnv();
+        LatencyTrackingStateConfig latencyTracking =
+                latencyTrackingConfigBuilder.setMetricGroup(parameters.getMetricGroup()).build();
+        SizeTrackingStateConfig sizeTracking =
+                sizeTrackingConfigBuilder.setMetricGroup(parameters.getMetricGroup()).build();
+        StateStore store = storeFactory.createStore(parameters);
+        return new SpillwayKeyedStateBackendBuilder<>(
+                        store,
+                        parameters.getKvStateRegistry(),
+                        parameters.getKeySerializer(),
+                        env.getUserCodeClassLoader().asClassLoader(),
+                        parameters.getNumberOfKeyGroups(),
+                        parameters.getKeyGroupRange(),
+                        env.getExecutionConfig(),
+                        parameters.getTtlTimeProvider(),
+                        latencyTracking,
+                        sizeTracking,
+                        parameters.getStateHandles(),
+                        getCompressionDecorator(env.getExecutionConfig()),
+                        env.getTaskStateManager().createLocalRecoveryConfig(),
+                        parameters.getCancelStreamRegistry())
+                .build();
+    }
+
+    @Override
+    public OperatorStateBackend createOperatorStateBackend(
+            OperatorStateBackendParameters parameters) throws BackendBuildingException {
+        return new DefaultOperatorStateBackendBuilder(
+                        parameters.getEnv().getUserCodeClassLoader().asClassLoader(),
+                        parameters.getEnv().getExecutionConfig(),
+                        true,
+                        parameters.getStateHandles(),
+                        parameters.getCancelStreamRegistry())
+                .build();
+    }
+}

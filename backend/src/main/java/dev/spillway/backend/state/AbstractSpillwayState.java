@@ -1,0 +1,221 @@
+package dev.spillway.backend.state;
+
+import dev.spillway.backend.store.StateStore;
+
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.queryablestate.client.state.serialization.KvStateSerializer;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.runtime.state.internal.InternalKvState;
+import org.apache.flink.runtime.state.ttl.TtlAwareSerializer;
+import org.apache.flink.util.FlinkRuntimeException;
+import org.apache.flink.util.Preconditions;
+import org.apache.flink.util.StateMigrationException;
+
+import java.io.IOException;
+import java.util.Arrays;
+
+/**
+ * Base of the Spillway states: one registered state (a state id in the store) seen through the
+ * backend's current key and this state's current namespace.
+ *
+ * <p>Values are stored serialized in the form Flink's canonical savepoints carry (see the
+ * subclasses), so a snapshot copies bytes and reads always deserialize a fresh object: handing it
+ * out is safe, which is why the backend reports {@code isSafeToReuseKVState() == true}.
+ *
+ * @param <K> key type
+ * @param <N> namespace type
+ * @param <V> the type of the state's value as its serializer sees it
+ */
+abstract class AbstractSpillwayState<K, N, V> implements InternalKvState<K, N, V> {
+
+    protected final StateContext<K> context;
+    protected final int stateId;
+
+    protected TypeSerializer<N> namespaceSerializer;
+    protected TypeSerializer<V> valueSerializer;
+    protected V defaultValue;
+    protected N currentNamespace;
+
+    protected final DataOutputSerializer valueOut = new DataOutputSerializer(128);
+    protected final DataInputDeserializer valueIn = new DataInputDeserializer();
+
+    AbstractSpillwayState(
+            StateContext<K> context,
+            int stateId,
+            TypeSerializer<N> namespaceSerializer,
+            TypeSerializer<V> valueSerializer,
+            V defaultValue) {
+        this.context = context;
+        this.stateId = stateId;
+        this.namespaceSerializer = namespaceSerializer;
+        this.valueSerializer = Preconditions.checkNotNull(valueSerializer, "value serializer");
+        this.defaultValue = defaultValue;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    //  InternalKvState
+    // ------------------------------------------------------------------------------------------
+
+    @Override
+    public TypeSerializer<K> getKeySerializer() {
+        return context.keySerializer();
+    }
+
+    @Override
+    public TypeSerializer<N> getNamespaceSerializer() {
+        return namespaceSerializer;
+    }
+
+    @Override
+    public TypeSerializer<V> getValueSerializer() {
+        return valueSerializer;
+    }
+
+    @Override
+    public void setCurrentNamespace(N namespace) {
+        this.currentNamespace = Preconditions.checkNotNull(namespace, "namespace");
+    }
+
+    @Override
+    public void clear() {
+        try {
+            int row = currentRow();
+            store().delete(keyBuffer(), row);
+        } catch (IOException e) {
+            throw new FlinkRuntimeException("Cannot clear state " + stateId, e);
+        }
+    }
+
+    @Override
+    public byte[] getSerializedValue(
+            byte[] serializedKeyAndNamespace,
+            TypeSerializer<K> safeKeySerializer,
+            TypeSerializer<N> safeNamespaceSerializer,
+            TypeSerializer<V> safeValueSerializer)
+            throws Exception {
+        byte[] row =
+                queriedRow(serializedKeyAndNamespace, safeKeySerializer, safeNamespaceSerializer);
+        return store().get(row, row.length);
+    }
+
+    /** Visits this state's rows for Flink's incremental TTL cleanup. */
+    @Override
+    public StateIncrementalVisitor<K, N, V> getStateIncrementalVisitor(
+            int recommendedMaxNumberOfReturnedRecords) {
+        return new StateRowVisitor<>(this, recommendedMaxNumberOfReturnedRecords);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    //  Whole rows (for the incremental visitor); MapState keeps a row in many entries
+    // ------------------------------------------------------------------------------------------
+
+    /** The current value of a row, or {@code null} when it has none. */
+    V readRow(byte[] row) throws IOException {
+        byte[] bytes = store().get(row, row.length);
+        return bytes == null ? null : deserialize(bytes);
+    }
+
+    /** Replaces the value of the row. */
+    void writeRow(byte[] row, V value) throws IOException {
+        byte[] bytes = serialize(value);
+        store().put(row, row.length, bytes, 0, bytes.length);
+    }
+
+    /** Removes the row. */
+    void deleteRow(byte[] row) throws IOException {
+        store().delete(row, row.length);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    //  Helpers for the subclasses
+    // ------------------------------------------------------------------------------------------
+
+    final StateStore store() {
+        return context.store();
+    }
+
+    /** Builds the row of the current key and namespace; the bytes are in {@link #keyBuffer()}. */
+    final int currentRow() {
+        return context.keys().buildRow(stateId, currentNamespace, namespaceSerializer);
+    }
+
+    final byte[] keyBuffer() {
+        return context.keys().buffer();
+    }
+
+    final byte[] serialize(V value) throws IOException {
+        return serialize(value, valueSerializer);
+    }
+
+    final <T> byte[] serialize(T value, TypeSerializer<T> serializer) throws IOException {
+        valueOut.clear();
+        serializer.serialize(value, valueOut);
+        return valueOut.getCopyOfBuffer();
+    }
+
+    final V deserialize(byte[] bytes) throws IOException {
+        valueIn.setBuffer(bytes);
+        return valueSerializer.deserialize(valueIn);
+    }
+
+    final V copyOfDefaultValue() {
+        return defaultValue == null ? null : valueSerializer.copy(defaultValue);
+    }
+
+    /**
+     * The row key of a queryable-state request: the key and namespace come serialized with the
+     * client's serializers, which may differ from the task's, so they are deserialized and the row
+     * is rebuilt with fresh serializers (the request runs outside the task thread).
+     */
+    final byte[] queriedRow(
+            byte[] serializedKeyAndNamespace,
+            TypeSerializer<K> safeKeySerializer,
+            TypeSerializer<N> safeNamespaceSerializer)
+            throws IOException {
+        Tuple2<K, N> keyAndNamespace =
+                KvStateSerializer.deserializeKeyAndNamespace(
+                        serializedKeyAndNamespace, safeKeySerializer, safeNamespaceSerializer);
+        int keyGroup =
+                KeyGroupRangeAssignment.assignToKeyGroup(
+                        keyAndNamespace.f0, context.numberOfKeyGroups());
+        StateKeyBuilder<K> builder = new StateKeyBuilder<>(safeKeySerializer);
+        builder.setCurrentKey(keyAndNamespace.f0, keyGroup);
+        int length = builder.buildRow(stateId, keyAndNamespace.f1, safeNamespaceSerializer);
+        return Arrays.copyOf(builder.buffer(), length);
+    }
+
+    /**
+     * Rewrites one stored value from the prior serializer's format to the current one. Both
+     * serializers are TTL-aware so that switching TTL on or off migrates too.
+     */
+    void migrateSerializedValue(
+            DataInputDeserializer oldValue,
+            DataOutputSerializer newValue,
+            TypeSerializer<V> priorSerializer,
+            TypeSerializer<V> newSerializer)
+            throws StateMigrationException {
+        TtlAwareSerializer<V, ?> prior = (TtlAwareSerializer<V, ?>) priorSerializer;
+        TtlAwareSerializer<V, ?> current = (TtlAwareSerializer<V, ?>) newSerializer;
+        try {
+            current.migrateValueFromPriorSerializer(
+                    prior, () -> prior.deserialize(oldValue), newValue, context.ttlTimeProvider());
+        } catch (Exception e) {
+            throw new StateMigrationException("Cannot migrate a value of state " + stateId, e);
+        }
+    }
+
+    AbstractSpillwayState<K, N, V> withSerializers(
+            TypeSerializer<N> namespaceSerializer, TypeSerializer<V> valueSerializer) {
+        this.namespaceSerializer = namespaceSerializer;
+        this.valueSerializer = valueSerializer;
+        return this;
+    }
+
+    AbstractSpillwayState<K, N, V> withDefaultValue(V defaultValue) {
+        this.defaultValue = defaultValue;
+        return this;
+    }
+}

@@ -1,0 +1,123 @@
+package dev.spillway.backend.state;
+
+import dev.spillway.backend.store.StateStore;
+import dev.spillway.backend.store.StoreSnapshot;
+
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.runtime.state.CompositeKeySerializationUtils;
+import org.apache.flink.runtime.state.FullSnapshotResources;
+import org.apache.flink.runtime.state.KeyGroupRange;
+import org.apache.flink.runtime.state.KeyValueStateIterator;
+import org.apache.flink.runtime.state.RegisteredKeyValueStateBackendMetaInfo;
+import org.apache.flink.runtime.state.StreamCompressionDecorator;
+import org.apache.flink.runtime.state.heap.HeapPriorityQueueSnapshotRestoreWrapper;
+import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
+import org.apache.flink.util.IOUtils;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Everything an asynchronous full snapshot reads, captured in the synchronous phase: the store's
+ * point-in-time view, copies of the timer queues, and the meta info of every state. The kv-state
+ * ids of the written snapshot are the positions in {@link #getMetaInfoSnapshots()}: keyed states
+ * in store-id order, then the timer queues.
+ */
+public final class SpillwaySnapshotResources<K> implements FullSnapshotResources<K> {
+
+    private final StoreSnapshot storeSnapshot;
+    private final List<StateMetaInfoSnapshot> metaInfoSnapshots;
+    private final List<SpillwayKeyValueStateIterator.Source> sources;
+    private final KeyGroupRange keyGroupRange;
+    private final int numberOfKeyGroups;
+    private final TypeSerializer<K> keySerializer;
+    private final StreamCompressionDecorator compression;
+
+    private SpillwaySnapshotResources(
+            StoreSnapshot storeSnapshot,
+            List<StateMetaInfoSnapshot> metaInfoSnapshots,
+            List<SpillwayKeyValueStateIterator.Source> sources,
+            KeyGroupRange keyGroupRange,
+            int numberOfKeyGroups,
+            TypeSerializer<K> keySerializer,
+            StreamCompressionDecorator compression) {
+        this.storeSnapshot = storeSnapshot;
+        this.metaInfoSnapshots = metaInfoSnapshots;
+        this.sources = sources;
+        this.keyGroupRange = keyGroupRange;
+        this.numberOfKeyGroups = numberOfKeyGroups;
+        this.keySerializer = keySerializer;
+        this.compression = compression;
+    }
+
+    /** Captures the resources; runs on the task thread, cost proportional to the metadata. */
+    public static <K> SpillwaySnapshotResources<K> create(
+            StateStore store,
+            KeyedStateRegistry<K> registry,
+            Collection<HeapPriorityQueueSnapshotRestoreWrapper<?>> timerQueues,
+            KeyGroupRange keyGroupRange,
+            int numberOfKeyGroups,
+            TypeSerializer<K> keySerializer,
+            StreamCompressionDecorator compression)
+            throws IOException {
+        List<StateMetaInfoSnapshot> metaInfos = new ArrayList<>();
+        List<SpillwayKeyValueStateIterator.Source> sources = new ArrayList<>();
+        for (RegisteredKvState state : registry.values()) {
+            RegisteredKeyValueStateBackendMetaInfo<?, ?> metaInfo = state.metaInfo();
+            metaInfos.add(metaInfo.snapshot());
+            sources.add(
+                    SpillwayKeyValueStateIterator.Source.keyed(
+                            state.stateId(),
+                            CompositeKeySerializationUtils.isAmbiguousKeyPossible(
+                                    keySerializer, metaInfo.getNamespaceSerializer()),
+                            metaInfo.getStateSnapshotTransformFactory()
+                                    .createForSerializedState()
+                                    .orElse(null)));
+        }
+        for (HeapPriorityQueueSnapshotRestoreWrapper<?> queue : timerQueues) {
+            metaInfos.add(queue.getMetaInfo().snapshot());
+            sources.add(SpillwayKeyValueStateIterator.Source.timers(queue.stateSnapshot()));
+        }
+        return new SpillwaySnapshotResources<>(
+                store.snapshot(),
+                metaInfos,
+                sources,
+                keyGroupRange,
+                numberOfKeyGroups,
+                keySerializer.duplicate(),
+                compression);
+    }
+
+    @Override
+    public KeyValueStateIterator createKVStateIterator() throws IOException {
+        return new SpillwayKeyValueStateIterator(
+                storeSnapshot, sources, keyGroupRange, numberOfKeyGroups);
+    }
+
+    @Override
+    public List<StateMetaInfoSnapshot> getMetaInfoSnapshots() {
+        return metaInfoSnapshots;
+    }
+
+    @Override
+    public KeyGroupRange getKeyGroupRange() {
+        return keyGroupRange;
+    }
+
+    @Override
+    public TypeSerializer<K> getKeySerializer() {
+        return keySerializer;
+    }
+
+    @Override
+    public StreamCompressionDecorator getStreamCompressionDecorator() {
+        return compression;
+    }
+
+    @Override
+    public void release() {
+        IOUtils.closeQuietly(storeSnapshot);
+    }
+}

@@ -1,0 +1,137 @@
+package dev.spillway.backend.state;
+
+import dev.spillway.backend.store.CompositeKey;
+
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+
+import java.io.IOException;
+
+/**
+ * Builds store keys in the {@link CompositeKey} layout for the backend's current key, reusing one
+ * buffer for every access of the task thread.
+ *
+ * <p>The current key is serialized once per {@link #setCurrentKey} and kept in the buffer as
+ * {@code [key group][state id][varint key length][key]}; building a row for a state only patches the
+ * two state-id bytes and appends {@code [varint namespace length][namespace]}, so a state access
+ * costs one namespace serialization and no allocation. The namespace goes through a scratch buffer
+ * because its length precedes it.
+ *
+ * <p>The returned lengths refer to {@link #buffer()}, which the next build overwrites: callers that
+ * keep a key past the next build copy it.
+ */
+public final class StateKeyBuilder<K> {
+
+    private static final int STATE_ID_OFFSET = CompositeKey.KEY_GROUP_BYTES;
+
+    private final TypeSerializer<K> keySerializer;
+
+    /** The key under construction; always starts with the current key's prefix. */
+    private final DataOutputSerializer out = new DataOutputSerializer(64);
+
+    /** Scratch space for a part whose length has to be written before it. */
+    private final DataOutputSerializer part = new DataOutputSerializer(32);
+
+    /** Length of {@code [key group][state id][varint][key]} in {@link #out}. */
+    private int keyPrefixLength;
+
+    public StateKeyBuilder(TypeSerializer<K> keySerializer) {
+        this.keySerializer = keySerializer;
+    }
+
+    /** Serializes the new current key; every following build refers to it. */
+    public void setCurrentKey(K key, int keyGroup) {
+        try {
+            part.clear();
+            keySerializer.serialize(key, part);
+            out.clear();
+            out.writeShort(keyGroup);
+            out.writeShort(0);
+            writePrefixedPart();
+            keyPrefixLength = out.length();
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot serialize the current key " + key, e);
+        }
+    }
+
+    /** Builds {@code [kg][state][key][namespace]} for the current key; returns its length. */
+    public <N> int buildRow(int stateId, N namespace, TypeSerializer<N> namespaceSerializer) {
+        try {
+            part.clear();
+            namespaceSerializer.serialize(namespace, part);
+            startRow(stateId);
+            writePrefixedPart();
+            return out.length();
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot serialize the namespace " + namespace, e);
+        }
+    }
+
+    /**
+     * Builds the key of one map entry: the row of the current key and namespace followed by the
+     * serialized user key. Returns its length.
+     */
+    public <N, UK> int buildMapEntry(
+            int stateId,
+            N namespace,
+            TypeSerializer<N> namespaceSerializer,
+            UK userKey,
+            TypeSerializer<UK> userKeySerializer) {
+        buildRow(stateId, namespace, namespaceSerializer);
+        try {
+            userKeySerializer.serialize(userKey, out);
+            return out.length();
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot serialize the map key " + userKey, e);
+        }
+    }
+
+    /** The bytes of the last built key; valid until the next build or key change. */
+    public byte[] buffer() {
+        return out.getSharedBuffer();
+    }
+
+    /**
+     * Writes a complete row key from already serialized parts into the output (cleared first), for
+     * keys other than the current one (restore, queryable state). Returns the row length.
+     */
+    public static int writeRow(
+            DataOutputSerializer target,
+            int keyGroup,
+            int stateId,
+            byte[] source,
+            int keyOffset,
+            int keyLength,
+            int namespaceOffset,
+            int namespaceLength)
+            throws IOException {
+        target.clear();
+        target.writeShort(keyGroup);
+        target.writeShort(stateId);
+        writeVarInt(target, keyLength);
+        target.write(source, keyOffset, keyLength);
+        writeVarInt(target, namespaceLength);
+        target.write(source, namespaceOffset, namespaceLength);
+        return target.length();
+    }
+
+    private void startRow(int stateId) {
+        byte[] bytes = out.getSharedBuffer();
+        bytes[STATE_ID_OFFSET] = (byte) (stateId >>> 8);
+        bytes[STATE_ID_OFFSET + 1] = (byte) stateId;
+        out.setPosition(keyPrefixLength);
+    }
+
+    private void writePrefixedPart() throws IOException {
+        writeVarInt(out, part.length());
+        out.write(part.getSharedBuffer(), 0, part.length());
+    }
+
+    static void writeVarInt(DataOutputSerializer target, int value) throws IOException {
+        while ((value & ~0x7F) != 0) {
+            target.writeByte((value & 0x7F) | 0x80);
+            value >>>= 7;
+        }
+        target.writeByte(value);
+    }
+}
