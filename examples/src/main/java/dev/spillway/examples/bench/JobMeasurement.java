@@ -1,0 +1,102 @@
+package dev.spillway.examples.bench;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What one run of the benchmark job measured in its JVM. A child JVM prints it as one line
+ * ({@link #toLine()}) that the parent finds in the child's output and reads back ({@link
+ * #parse(String)}).
+ *
+ * @param plannedRecords records the job's input has
+ * @param records records the keyed operator processed: all planned ones, unless the run was
+ *     stopped at its time limit
+ * @param seconds from the first record reaching the keyed operator to the end of the job
+ * @param peakRssBytes the process's peak resident set size, -1 where unknown
+ * @param gcPauses stop-the-world GC pauses during the job
+ * @param gcTotalMillis their summed duration
+ * @param gcMaxMillis the longest of them
+ * @param checkpoints completed checkpoints
+ * @param checkpointMaxMillis the longest completed checkpoint (end to end)
+ * @param checkpointMaxBytes the largest completed checkpoint as Flink reports it (its full size)
+ */
+record JobMeasurement(
+        long plannedRecords,
+        long records,
+        double seconds,
+        long peakRssBytes,
+        long gcPauses,
+        long gcTotalMillis,
+        long gcMaxMillis,
+        long checkpoints,
+        long checkpointMaxMillis,
+        long checkpointMaxBytes) {
+
+    static final String LINE_PREFIX = "JOB-BENCHMARK-MEASUREMENT ";
+
+    boolean completed() {
+        return records >= plannedRecords;
+    }
+
+    double recordsPerSecond() {
+        return seconds > 0 ? records / seconds : 0;
+    }
+
+    String toLine() {
+        return LINE_PREFIX
+                + String.format(
+                        Locale.ROOT,
+                        "plannedRecords=%d records=%d seconds=%.3f peakRssBytes=%d gcPauses=%d gcTotalMillis=%d"
+                                + " gcMaxMillis=%d checkpoints=%d checkpointMaxMillis=%d"
+                                + " checkpointMaxBytes=%d",
+                        plannedRecords,
+                        records,
+                        seconds,
+                        peakRssBytes,
+                        gcPauses,
+                        gcTotalMillis,
+                        gcMaxMillis,
+                        checkpoints,
+                        checkpointMaxMillis,
+                        checkpointMaxBytes);
+    }
+
+    /** Reads a line written by {@link #toLine()}. */
+    static JobMeasurement parse(String line) {
+        if (!line.startsWith(LINE_PREFIX)) {
+            throw new IllegalArgumentException("Not a job benchmark measurement: " + line);
+        }
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (String field : line.substring(LINE_PREFIX.length()).trim().split(" ")) {
+            int eq = field.indexOf('=');
+            if (eq < 1) {
+                throw new IllegalArgumentException("Malformed field '" + field + "' in: " + line);
+            }
+            fields.put(field.substring(0, eq), field.substring(eq + 1));
+        }
+        try {
+            return new JobMeasurement(
+                    Long.parseLong(required(fields, "plannedRecords", line)),
+                    Long.parseLong(required(fields, "records", line)),
+                    Double.parseDouble(required(fields, "seconds", line)),
+                    Long.parseLong(required(fields, "peakRssBytes", line)),
+                    Long.parseLong(required(fields, "gcPauses", line)),
+                    Long.parseLong(required(fields, "gcTotalMillis", line)),
+                    Long.parseLong(required(fields, "gcMaxMillis", line)),
+                    Long.parseLong(required(fields, "checkpoints", line)),
+                    Long.parseLong(required(fields, "checkpointMaxMillis", line)),
+                    Long.parseLong(required(fields, "checkpointMaxBytes", line)));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Malformed number in: " + line, e);
+        }
+    }
+
+    private static String required(Map<String, String> fields, String name, String line) {
+        String value = fields.get(name);
+        if (value == null) {
+            throw new IllegalArgumentException("Missing field '" + name + "' in: " + line);
+        }
+        return value;
+    }
+}
