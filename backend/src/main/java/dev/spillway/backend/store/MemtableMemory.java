@@ -55,8 +55,27 @@ final class MemtableMemory extends MemoryConsumer implements PageAllocator {
         freePage(page);
     }
 
-    /** Grows the index reservation to the given size (it never shrinks until {@link #releaseAll}). */
-    void reserveIndex(long indexBytes) {
+    /**
+     * Evicts entries when the index growth would not fit in free memory (after yielding cached
+     * blocks). A failing eviction (full disk) is not reported here: the reservation that follows
+     * goes through the memory manager's acquire path, which spills again and reports the cause if
+     * it cannot find the memory elsewhere.
+     */
+    @Override
+    public void makeRoomForIndex(long growthBytes) {
+        yieldCachedBlocks(growthBytes);
+        if (evictor != null && client().manager().freeMemory() < growthBytes) {
+            try {
+                evictor.evict(growthBytes);
+            } catch (IOException reportedByTheReservation) {
+                // The entries stay in memory; see above.
+            }
+        }
+    }
+
+    /** Grows the index reservation to the given size (it never shrinks until {@link #releaseIndex}). */
+    @Override
+    public void reserveIndex(long indexBytes) {
         if (indexBytes > reservedIndexBytes) {
             yieldCachedBlocks(indexBytes - reservedIndexBytes);
             acquireMemory(indexBytes - reservedIndexBytes);
