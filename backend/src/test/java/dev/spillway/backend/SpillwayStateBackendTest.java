@@ -12,16 +12,10 @@ import org.apache.flink.testutils.junit.extensions.parameterized.ParameterizedTe
 import org.apache.flink.testutils.junit.extensions.parameterized.Parameters;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.InvocationInterceptor;
-import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -60,35 +54,6 @@ class SpillwayStateBackendTest extends StateBackendTestBase<SpillwayStateBackend
         }
         return parameters;
     }
-
-    /**
-     * Under the small budget, {@code testMapStateIteratorArbitraryAccess} is skipped: it keeps a
-     * cursor open over a MapState row of thousands of entries while removing them, and the store
-     * keeps the records a cursor has pinned in memory, so the tombstones of the removals cannot
-     * find memory in a budget of a few dozen pages. Listed in docs/conformance.md.
-     */
-    @RegisterExtension
-    final InvocationInterceptor smallBudgetExclusions =
-            new InvocationInterceptor() {
-                @Override
-                public void interceptTestTemplateMethod(
-                        Invocation<Void> invocation,
-                        ReflectiveInvocationContext<Method> context,
-                        ExtensionContext extensionContext)
-                        throws Throwable {
-                    boolean excluded =
-                            store instanceof FixedBudgetStoreFactory
-                                    && context.getExecutable()
-                                            .getName()
-                                            .equals("testMapStateIteratorArbitraryAccess");
-                    if (excluded) {
-                        invocation.skip();
-                        Assumptions.abort(
-                                "A cursor pinning a large MapState row does not fit the small budget");
-                    }
-                    invocation.proceed();
-                }
-            };
 
     /** The small-budget runs must really have evicted to disk, or they prove nothing. */
     @AfterAll
