@@ -10,7 +10,8 @@ import java.io.IOException;
 
 /**
  * The memtable's account in the storage pool: pages for records, plus a reservation for the
- * on-heap index arrays. When the memory manager asks it to spill, it evicts through the store.
+ * on-heap index arrays. When the memory manager asks it to spill, it evicts through the store, and
+ * before the index grows it evicts through the store unless free memory covers the growth.
  *
  * <p>State comes before cached blocks: before taking memory it drops enough of the store's block
  * cache to leave the request free, so a cache that filled idle memory never makes the manager
@@ -73,7 +74,7 @@ final class MemtableMemory extends MemoryConsumer implements PageAllocator {
         }
     }
 
-    /** Grows the index reservation to the given size (it never shrinks until {@link #releaseIndex}). */
+    /** Grows the index reservation to the given size; it shrinks only in {@link #releaseIndex}. */
     @Override
     public void reserveIndex(long indexBytes) {
         if (indexBytes > reservedIndexBytes) {

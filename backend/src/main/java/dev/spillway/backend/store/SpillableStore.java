@@ -60,7 +60,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * index: the whole index for a snapshot, one row chain for a MapState row) and the runs of the
  * moment. Records are immutable and pinned pages are not returned, so a view reads a frozen state
  * while the task thread keeps writing, from any thread, without locks. Sorting the pinned records
- * is left to the view's first reader.
+ * is left to the view's first reader. Eviction passes over pinned pages while unpinned ones can
+ * cover a request; a write that still finds no memory while snapshot views are open waits, with
+ * the lock released and bounded, for one to close ({@link #awaitSnapshotClose}).
  *
  * <h2>Locking</h2>
  *

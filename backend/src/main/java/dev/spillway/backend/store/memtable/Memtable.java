@@ -114,7 +114,11 @@ public final class Memtable {
             int valueLength,
             boolean clean) {
         int hash = KeyHash.hash(key, keyLength);
-        if (indexGrowthForNewEntry() > 0 && keys.find(hash, key, keyLength, keyMatcher) == NO_ENTRY) {
+        // Index first: making index room may evict, and an eviction may seal the head page, which
+        // would take away room reserved for the record. Evictions while reserving the record only
+        // remove entries, so the index room survives them.
+        boolean full = indexGrowthForNewEntry() > 0;
+        if (full && keys.find(hash, key, keyLength, keyMatcher) == NO_ENTRY) {
             makeIndexRoom();
         } else {
             allocator.reserveIndex(indexBytes());
