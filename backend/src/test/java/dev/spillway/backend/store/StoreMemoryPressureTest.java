@@ -1,7 +1,10 @@
 package dev.spillway.backend.store;
 
 import dev.spillway.backend.memory.MemoryClient;
+import dev.spillway.backend.memory.MemoryConsumer;
 import dev.spillway.backend.memory.MemorySettings;
+import dev.spillway.backend.memory.PoolKind;
+import dev.spillway.backend.memory.SpillwayMemoryException;
 import dev.spillway.backend.memory.UnifiedMemoryManager;
 
 import org.junit.jupiter.api.AfterEach;
@@ -11,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -18,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * State far larger than a tiny budget, written while snapshot views and scan cursors pin memtable
@@ -81,11 +86,9 @@ class StoreMemoryPressureTest {
 
     @Test
     void aWriterWaitsForASnapshotThatPinsTheWholeBudget() throws Exception {
-        try (SpillableStore store = open()) {
-            int row = 0;
-            while (store.spills() == 0) {
-                putRow(store, row++, 0);
-            }
+        try (SpillableStore store = open();
+                MemoryConsumer hog = hog(client)) {
+            fillToTheBrim(store, client, hog);
             Map<ByteBuffer, ByteBuffer> frozen = new HashMap<>(model);
             StoreSnapshot snapshot = store.snapshot();
             // The checkpoint's asynchronous part: reads the view on its own thread, then closes it.
@@ -104,6 +107,68 @@ class StoreMemoryPressureTest {
             assertThat(written.get(30, TimeUnit.SECONDS)).isEqualTo(frozen);
             assertThat(readAll(store)).isEqualTo(model);
         }
+    }
+
+    @Test
+    void aWriterGivesUpWhenTheViewPinningTheBudgetIsNeverClosed() throws IOException {
+        MemorySettings impatient =
+                MemorySettings.defaults()
+                        .withPageSize(4096)
+                        .withExecutionWaitTimeout(Duration.ofMillis(50));
+        try (UnifiedMemoryManager small = new UnifiedMemoryManager(BUDGET, impatient);
+                MemoryClient memory = small.newClient("impatient");
+                SpillableStore store =
+                        SpillableStore.open(memory, StoreSettings.defaults(spillParent), "stall");
+                MemoryConsumer hog = hog(memory)) {
+            int next = fillToTheBrim(store, memory, hog);
+            // Taken and never read: as if a checkpoint's asynchronous part never ran.
+            try (StoreSnapshot snapshot = store.snapshot()) {
+                assertThatThrownBy(
+                                () -> {
+                                    for (int r = next; r < next + 1_000; r++) {
+                                        putRow(store, r, 0);
+                                    }
+                                })
+                        .isInstanceOf(SpillwayMemoryException.class);
+            }
+            // The failed put changed nothing; with the view closed, writing goes on.
+            for (int r = 0; r < 1_000; r++) {
+                putRow(store, r, 1);
+            }
+            assertThat(readAll(store)).isEqualTo(model);
+        }
+    }
+
+    /**
+     * Writes rows until the store has spilled, then lets an execution consumer take all the free
+     * memory, so that a snapshot taken now pins all the memory the store can get (the index stops
+     * growing before pages fill the budget, so writing alone would leave free memory); returns
+     * the next unwritten row. The caller closes the consumer.
+     */
+    private int fillToTheBrim(SpillableStore store, MemoryClient memory, MemoryConsumer hog)
+            throws IOException {
+        int row = 0;
+        while (store.spills() == 0) {
+            putRow(store, row++, 0);
+        }
+        hog.acquireMemory(memory.manager().freeMemory());
+        return row;
+    }
+
+    /** Execution memory that cannot be spilled while it is held; returned at close. */
+    private static MemoryConsumer hog(MemoryClient memory) {
+        return new MemoryConsumer(memory, PoolKind.EXECUTION, "hog") {
+            @Override
+            public long spill(long bytes, MemoryConsumer trigger) {
+                return 0;
+            }
+
+            @Override
+            public void close() {
+                releaseMemory(getUsed());
+                super.close();
+            }
+        };
     }
 
     private SpillableStore open() throws IOException {
