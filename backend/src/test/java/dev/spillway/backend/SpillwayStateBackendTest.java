@@ -8,8 +8,6 @@ import org.apache.flink.testutils.junit.extensions.parameterized.ParameterizedTe
 import org.apache.flink.testutils.junit.extensions.parameterized.Parameters;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.extension.InvocationInterceptor;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,19 +38,6 @@ class SpillwayStateBackendTest extends StateBackendTestBase<SpillwayStateBackend
     public static List<Object[]> parameters() {
         return ConformanceSuites.storesAndCheckpointStorages();
     }
-
-    /**
-     * Under the small budget, {@code testMapStateIteratorArbitraryAccess} is skipped: it keeps a
-     * cursor open over a MapState row of thousands of entries while removing them, and the store
-     * keeps the records a cursor has pinned in memory, so the tombstones of the removals cannot
-     * find memory in a budget of a few dozen pages. Listed in docs/conformance.md.
-     */
-    @RegisterExtension
-    final InvocationInterceptor smallBudgetExclusions =
-            ConformanceSuites.skipping(
-                    "testMapStateIteratorArbitraryAccess",
-                    () -> store instanceof FixedBudgetStoreFactory,
-                    "A cursor pinning a large MapState row does not fit the small budget");
 
     /** The small-budget runs must really have evicted to disk, or they prove nothing. */
     @AfterAll

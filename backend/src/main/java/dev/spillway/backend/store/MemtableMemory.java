@@ -10,7 +10,8 @@ import java.io.IOException;
 
 /**
  * The memtable's account in the storage pool: pages for records, plus a reservation for the
- * on-heap index arrays. When the memory manager asks it to spill, it evicts through the store.
+ * on-heap index arrays. When the memory manager asks it to spill, it evicts through the store, and
+ * before the index grows it evicts through the store unless free memory covers the growth.
  *
  * <p>State comes before cached blocks: before taking memory it drops enough of the store's block
  * cache to leave the request free, so a cache that filled idle memory never makes the manager
@@ -55,8 +56,27 @@ final class MemtableMemory extends MemoryConsumer implements PageAllocator {
         freePage(page);
     }
 
-    /** Grows the index reservation to the given size (it never shrinks until {@link #releaseAll}). */
-    void reserveIndex(long indexBytes) {
+    /**
+     * Evicts entries when the index growth would not fit in free memory (after yielding cached
+     * blocks). A failing eviction (full disk) is not reported here: the reservation that follows
+     * goes through the memory manager's acquire path, which spills again and reports the cause if
+     * it cannot find the memory elsewhere.
+     */
+    @Override
+    public void makeRoomForIndex(long growthBytes) {
+        yieldCachedBlocks(growthBytes);
+        if (evictor != null && client().manager().freeMemory() < growthBytes) {
+            try {
+                evictor.evict(growthBytes);
+            } catch (IOException reportedByTheReservation) {
+                // The entries stay in memory; see above.
+            }
+        }
+    }
+
+    /** Grows the index reservation to the given size; it shrinks only in {@link #releaseIndex}. */
+    @Override
+    public void reserveIndex(long indexBytes) {
         if (indexBytes > reservedIndexBytes) {
             yieldCachedBlocks(indexBytes - reservedIndexBytes);
             acquireMemory(indexBytes - reservedIndexBytes);

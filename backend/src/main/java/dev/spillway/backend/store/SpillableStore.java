@@ -1,6 +1,7 @@
 package dev.spillway.backend.store;
 
 import dev.spillway.backend.memory.MemoryClient;
+import dev.spillway.backend.memory.SpillwayMemoryException;
 import dev.spillway.backend.store.compaction.CompactionFilter;
 import dev.spillway.backend.store.compaction.CompactionTask;
 import dev.spillway.backend.store.compaction.Compactor;
@@ -22,10 +23,12 @@ import dev.spillway.backend.store.run.RunVersion;
 import dev.spillway.backend.store.run.RunWriter;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -57,7 +60,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * index: the whole index for a snapshot, one row chain for a MapState row) and the runs of the
  * moment. Records are immutable and pinned pages are not returned, so a view reads a frozen state
  * while the task thread keeps writing, from any thread, without locks. Sorting the pinned records
- * is left to the view's first reader.
+ * is left to the view's first reader. Eviction passes over pinned pages while unpinned ones can
+ * cover a request; a write that still finds no memory while snapshot views are open waits, with
+ * the lock released and bounded, for one to close ({@link #awaitSnapshotClose}).
  *
  * <h2>Locking</h2>
  *
@@ -89,6 +94,9 @@ public final class SpillableStore implements StateStore, StoreMetrics {
 
     private final String name;
     private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled when a snapshot view returns its pins. */
+    private final Condition snapshotClosed = lock.newCondition();
+    private final long snapshotWaitNanos;
     private final MemtableMemory memory;
     private final BlockCacheMemory cacheMemory;
     private final BlockCache blockCache;
@@ -103,6 +111,9 @@ public final class SpillableStore implements StateStore, StoreMetrics {
 
     /** The runs, newest first; guarded by {@link #lock}. Views retain the version they read. */
     private RunVersion runs = RunVersion.empty();
+
+    /** Snapshot views not yet closed; guarded by {@link #lock}. */
+    private int openSnapshots;
 
     private boolean closed;
 
@@ -127,6 +138,8 @@ public final class SpillableStore implements StateStore, StoreMetrics {
         this.cacheMemory = cacheMemory;
         this.blockCache = blockCache;
         this.memtable = new Memtable(memory, memory.client().pageSize());
+        this.snapshotWaitNanos =
+                memory.client().manager().settings().executionWaitTimeout().toNanos();
         this.directory = directory;
         this.admission = new AdmissionFilter(1 << 16);
         int maxRuns = Math.max(MAX_RUNS, settings.compactionTrigger());
@@ -216,8 +229,16 @@ public final class SpillableStore implements StateStore, StoreMetrics {
         lock.lock();
         try {
             checkOpen();
-            memtable.put(EntryKind.PUT, key, keyLength, value, valueOffset, valueLength, false);
-            chargeIndex();
+            long deadline = 0;
+            while (true) {
+                try {
+                    memtable.put(
+                            EntryKind.PUT, key, keyLength, value, valueOffset, valueLength, false);
+                    return;
+                } catch (SpillwayMemoryException e) {
+                    deadline = awaitSnapshotClose(e, deadline);
+                }
+            }
         } finally {
             lock.unlock();
         }
@@ -231,16 +252,24 @@ public final class SpillableStore implements StateStore, StoreMetrics {
         lock.lock();
         try {
             checkOpen();
-            EntryKind kindWhenAbsent = runs.size() == 0 ? EntryKind.PUT : EntryKind.APPEND;
-            memtable.append(
-                    key,
-                    keyLength,
-                    LIST_DELIMITER,
-                    element,
-                    elementOffset,
-                    elementLength,
-                    kindWhenAbsent);
-            chargeIndex();
+            long deadline = 0;
+            while (true) {
+                try {
+                    EntryKind kindWhenAbsent =
+                            runs.size() == 0 ? EntryKind.PUT : EntryKind.APPEND;
+                    memtable.append(
+                            key,
+                            keyLength,
+                            LIST_DELIMITER,
+                            element,
+                            elementOffset,
+                            elementLength,
+                            kindWhenAbsent);
+                    return;
+                } catch (SpillwayMemoryException e) {
+                    deadline = awaitSnapshotClose(e, deadline);
+                }
+            }
         } finally {
             lock.unlock();
         }
@@ -257,8 +286,15 @@ public final class SpillableStore implements StateStore, StoreMetrics {
                     memtable.remove(entry);
                 }
             } else {
-                memtable.put(EntryKind.DELETE, key, keyLength, EMPTY, 0, 0, false);
-                chargeIndex();
+                long deadline = 0;
+                while (true) {
+                    try {
+                        memtable.put(EntryKind.DELETE, key, keyLength, EMPTY, 0, 0, false);
+                        return;
+                    } catch (SpillwayMemoryException e) {
+                        deadline = awaitSnapshotClose(e, deadline);
+                    }
+                }
             }
         } finally {
             lock.unlock();
@@ -278,8 +314,11 @@ public final class SpillableStore implements StateStore, StoreMetrics {
         resolver.add(EntryKind.APPEND, operands);
         runs.resolve(key, keyLength, resolver);
         byte[] value = resolver.value();
-        memtable.put(EntryKind.PUT, key, keyLength, value, 0, value.length, false);
-        chargeIndex();
+        try {
+            memtable.put(EntryKind.PUT, key, keyLength, value, 0, value.length, false);
+        } catch (SpillwayMemoryException e) {
+            // The APPEND entry still holds the operands; the next read folds them again.
+        }
         return value;
     }
 
@@ -293,9 +332,12 @@ public final class SpillableStore implements StateStore, StoreMetrics {
         runs.resolve(key, keyLength, resolver);
         byte[] value = resolver.value();
         if (value != null && admission.admit(hash)) {
-            memtable.put(EntryKind.PUT, key, keyLength, value, 0, value.length, true);
-            chargeIndex();
-            promotions++;
+            try {
+                memtable.put(EntryKind.PUT, key, keyLength, value, 0, value.length, true);
+                promotions++;
+            } catch (SpillwayMemoryException e) {
+                // A promotion is only a cache fill: without memory the value stays on disk.
+            }
         }
         return value;
     }
@@ -329,6 +371,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
         try {
             checkOpen();
             PinnedRecords pinned = memtable.pin(EMPTY, 0);
+            openSnapshots++;
             return new StoreSnapshotView(pinned, runs.retain(), this);
         } finally {
             lock.unlock();
@@ -358,7 +401,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
         }
     }
 
-    /** Returns a view's pins; any thread. After close the pages are already gone. */
+    /** Returns a cursor's pins; any thread. After close the pages are already gone. */
     void unpin(PinnedRecords pinned) {
         lock.lock();
         try {
@@ -368,6 +411,61 @@ public final class SpillableStore implements StateStore, StoreMetrics {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Returns a snapshot view's pins and wakes writers waiting for its memory; any thread. */
+    void closeSnapshot(PinnedRecords pinned) {
+        lock.lock();
+        try {
+            unpin(pinned);
+            openSnapshots--;
+            snapshotClosed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A write found no memory. If snapshot views are open, the memory may be theirs: eviction
+     * writes pinned records to runs but can return their pages only when the views close. Waits,
+     * with the lock released, until one closes (then the caller retries the write) or until the
+     * deadline, then gives up with the original error. This is back-pressure for the time a
+     * checkpoint's asynchronous part holds the memtable, as a write stall in RocksDB; the wait is
+     * bounded by {@code spillway.memory.execution-wait-timeout} because a view closed only by the
+     * waiting thread itself (a snapshot taken but not yet run) would never let it go.
+     *
+     * <p>No deadlock: the lock is released while waiting, views close without any memory, and a
+     * thread waiting here is not inside a memory request, so other backends' requests do not wait
+     * for it.
+     *
+     * @param deadline 0 on the first wait of a write, then the value returned by the last call
+     * @return the deadline for the next wait of the same write
+     */
+    private long awaitSnapshotClose(SpillwayMemoryException noMemory, long deadline)
+            throws IOException {
+        if (openSnapshots == 0) {
+            throw noMemory;
+        }
+        long now = System.nanoTime();
+        long end = deadline == 0 ? now + snapshotWaitNanos : deadline;
+        int open = openSnapshots;
+        try {
+            for (long left = end - now; openSnapshots >= open && !closed; ) {
+                if (left <= 0) {
+                    throw noMemory;
+                }
+                left = snapshotClosed.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            InterruptedIOException interrupted =
+                    new InterruptedIOException(
+                            "Interrupted while store " + name + " waited for snapshot memory");
+            interrupted.addSuppressed(noMemory);
+            throw interrupted;
+        }
+        checkOpen();
+        return end;
     }
 
     // ------------------------------------------------------------------------------------------
@@ -428,19 +526,30 @@ public final class SpillableStore implements StateStore, StoreMetrics {
      * Takes pages from the CLOCK hand until they cover the request, each page at most once, and
      * at least {@value #MIN_EVICTION_SHARE_DIVISOR}th of the memtable: evicting one page per request
      * would write a stream of tiny runs for compaction to merge again.
+     *
+     * <p>Pages pinned by an open snapshot view or scan cursor are taken only when the unpinned
+     * ones cannot cover the request: their records still go to the run and their entries leave the
+     * index (which is what an index growth needs), but their memory returns only when the views
+     * close. Preferring unpinned pages is what lets a store keep writing during a checkpoint: the
+     * pages written since the snapshot are free to go.
      */
     private void chooseVictims(long requested, EvictionBatch batch) {
-        int pageSize = memtable.pageSize();
-        long bytes = Math.max(requested, memtable.pageBytes() / MIN_EVICTION_SHARE_DIVISOR);
-        long pages = bytes / pageSize + (bytes % pageSize == 0 ? 0 : 1);
-        int wanted = (int) Math.max(1, Math.min(Integer.MAX_VALUE, pages));
-        for (int count = 0; count < wanted; count++) {
-            int page = memtable.nextVictimPage();
+        long target =
+                Math.max(1, Math.max(requested, memtable.pageBytes() / MIN_EVICTION_SHARE_DIVISOR));
+        long chosen = takeVictims(false, target, 0, batch);
+        takeVictims(true, target, chosen, batch);
+    }
+
+    private long takeVictims(boolean pinned, long target, long chosen, EvictionBatch batch) {
+        while (chosen < target) {
+            int page = memtable.nextVictimPage(pinned);
             if (page < 0) {
-                return;
+                break;
             }
+            chosen += memtable.pageBytes(page);
             memtable.collectLive(page, batch);
         }
+        return chosen;
     }
 
     /** Writes the batch's dirty records as a run; {@code null} when there are none. */
@@ -526,6 +635,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
                 return;
             }
             closed = true;
+            snapshotClosed.signalAll();
         } finally {
             lock.unlock();
         }
@@ -559,10 +669,6 @@ public final class SpillableStore implements StateStore, StoreMetrics {
         if (closed) {
             throw new IllegalStateException("Store " + name + " is closed");
         }
-    }
-
-    private void chargeIndex() {
-        memory.reserveIndex(memtable.indexBytes());
     }
 
     // ------------------------------------------------------------------------------------------

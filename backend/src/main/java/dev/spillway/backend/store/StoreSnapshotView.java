@@ -44,7 +44,7 @@ final class StoreSnapshotView implements StoreSnapshot {
         }
         closed = true;
         try {
-            store.unpin(pinned);
+            store.closeSnapshot(pinned);
         } finally {
             runs.release();
         }

@@ -43,6 +43,10 @@ public final class Memtable {
 
     private static final byte CLEAN = 1;
 
+    /** Heap bytes per entry slot: address (8), five ints (20), flags (1), free list (4). */
+    private static final long ENTRY_BYTES = 33;
+
+    private final PageAllocator allocator;
     private final RecordPages pages;
     private final ProbingHashTable keys = new ProbingHashTable();
     private final ProbingHashTable rows = new ProbingHashTable();
@@ -63,6 +67,7 @@ public final class Memtable {
     private int entryCapacityUsed;
 
     public Memtable(PageAllocator allocator, int pageSize) {
+        this.allocator = allocator;
         this.pages = new RecordPages(allocator, pageSize);
         Arrays.fill(address, -1L);
     }
@@ -108,8 +113,17 @@ public final class Memtable {
             int valueOffset,
             int valueLength,
             boolean clean) {
-        reserve(Records.size(keyLength, valueLength));
         int hash = KeyHash.hash(key, keyLength);
+        // Index first: making index room may evict, and an eviction may seal the head page, which
+        // would take away room reserved for the record. Evictions while reserving the record only
+        // remove entries, so the index room survives them.
+        boolean full = indexGrowthForNewEntry() > 0;
+        if (full && keys.find(hash, key, keyLength, keyMatcher) == NO_ENTRY) {
+            makeIndexRoom();
+        } else {
+            allocator.reserveIndex(indexBytes());
+        }
+        reserve(Records.size(keyLength, valueLength));
         int entry = keys.find(hash, key, keyLength, keyMatcher);
         if (entry == NO_ENTRY) {
             entry = newEntry(hash, key, keyLength);
@@ -234,10 +248,15 @@ public final class Memtable {
 
     /**
      * The next page the CLOCK hand gives up, or -1 when none is left; each page once until {@link
-     * #endEviction}.
+     * #endEviction}. Pages pinned by views are given only when {@code takePinned}.
      */
-    public int nextVictimPage() {
-        return pages.nextVictim();
+    public int nextVictimPage(boolean takePinned) {
+        return pages.nextVictim(takePinned);
+    }
+
+    /** Bytes of one page. */
+    public int pageBytes(int page) {
+        return pages.size(page);
     }
 
     /** Ends an eviction, whether its run was written or not. */
@@ -302,9 +321,47 @@ public final class Memtable {
         return pages.liveBytes();
     }
 
+    /**
+     * Makes sure the index can take one more entry, within the memory budget. The index grows by
+     * doubling, so near a doubling the growth is as large as the whole index, which in a tight
+     * budget may be more than free memory and more than eviction can return while snapshot views
+     * pin pages. Growth is therefore the last resort: if free memory does not cover it, entries
+     * are evicted first, and evicted entries leave free slots behind, so the index usually no
+     * longer needs to grow at all. The index thus grows only into memory nobody else uses, and
+     * under pressure stays at the size that memory can afford. The reservation is taken before
+     * the arrays grow, so the heap never holds uncharged index.
+     */
+    private void makeIndexRoom() {
+        long growth = indexGrowthForNewEntry();
+        if (growth > 0) {
+            allocator.makeRoomForIndex(growth);
+            growth = indexGrowthForNewEntry();
+        }
+        allocator.reserveIndex(indexBytes() + growth);
+        if (growth > 0) {
+            if (freeEntryCount == 0 && entryCapacityUsed == address.length) {
+                growEntries();
+            }
+            keys.growForOneMore();
+            rows.growForOneMore();
+        }
+    }
+
+    /**
+     * Heap bytes the index would add for one more entry: the entry arrays when no slot is free,
+     * and either hash table at its load limit (the row table too, as the entry may start a row).
+     */
+    private long indexGrowthForNewEntry() {
+        long growth = keys.growthBytesForOneMore() + rows.growthBytesForOneMore();
+        if (freeEntryCount == 0 && entryCapacityUsed == address.length) {
+            growth += ENTRY_BYTES * address.length;
+        }
+        return growth;
+    }
+
     /** Heap bytes of the index arrays: charged to the storage pool next to the pages. */
     public long indexBytes() {
-        return keys.footprintBytes() + rows.footprintBytes() + 33L * address.length;
+        return keys.footprintBytes() + rows.footprintBytes() + ENTRY_BYTES * address.length;
     }
 
     public int pageSize() {

@@ -3,8 +3,9 @@ package dev.spillway.backend.store.memtable;
 import dev.spillway.backend.memory.Page;
 
 /**
- * Where the memtable's pages come from: the store's storage-pool memory consumer. Kept this narrow
- * so the memtable knows nothing about pools, borrowing or other consumers.
+ * Where the memtable's memory comes from: the store's storage-pool memory consumer. Kept this
+ * narrow so the memtable knows nothing about pools, borrowing or other consumers. Pages hold the
+ * records; a plain reservation covers the on-heap index arrays.
  */
 public interface PageAllocator {
 
@@ -19,4 +20,18 @@ public interface PageAllocator {
 
     /** Returns a page obtained from {@link #allocate}. */
     void free(Page page);
+
+    /**
+     * Called before the index grows by {@code growthBytes}: when free memory cannot cover the
+     * growth, evicts entries through the store first (which may make the growth unnecessary, as
+     * evicted entries leave free index slots behind). Never fails for lack of memory.
+     */
+    void makeRoomForIndex(long growthBytes);
+
+    /**
+     * Grows the index reservation to {@code totalBytes} (never shrinks it).
+     *
+     * @throws dev.spillway.backend.memory.SpillwayMemoryException when no memory can be found
+     */
+    void reserveIndex(long totalBytes);
 }

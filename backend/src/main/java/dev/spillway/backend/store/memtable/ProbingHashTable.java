@@ -48,9 +48,7 @@ final class ProbingHashTable {
 
     /** Adds an entry; the caller guarantees no matching entry is present. */
     void insert(int hash, int entry) {
-        if (2 * (size + 1) > slots.length) {
-            rehash(slots.length * 2);
-        }
+        growForOneMore();
         int i = hash & mask;
         while (slots[i] != 0) {
             i = (i + 1) & mask;
@@ -85,6 +83,18 @@ final class ProbingHashTable {
 
     int size() {
         return size;
+    }
+
+    /** Heap bytes one more entry would add by doubling the table; 0 when it fits. */
+    long growthBytesForOneMore() {
+        return 2 * (size + 1) > slots.length ? footprintBytes() : 0;
+    }
+
+    /** Doubles the table if one more entry would exceed the load factor of 1/2. */
+    void growForOneMore() {
+        if (2 * (size + 1) > slots.length) {
+            rehash(slots.length * 2);
+        }
     }
 
     /** Heap bytes of the arrays, charged to the storage pool as index overhead. */

@@ -243,9 +243,11 @@ final class RecordPages {
      * Every page the hand passes loses one degree of heat, so a page survives at most {@code
      * MAX_HEAT} sweeps without being accessed. The head page, which receives the newest writes,
      * is given up only when no other page holds live records. A page is offered once per eviction
-     * (until {@link #clearChosen}). Returns -1 when no page is left to offer.
+     * (until {@link #clearChosen}). Pages pinned by a view are offered only when {@code
+     * takePinned}: evicting them frees their memory only when the view closes. Returns -1 when no
+     * page is left to offer.
      */
-    int nextVictim() {
+    int nextVictim(boolean takePinned) {
         if (totalLiveBytes == 0) {
             return NO_PAGE;
         }
@@ -257,6 +259,7 @@ final class RecordPages {
             if (pages[page] == null
                     || retired[page]
                     || chosen[page]
+                    || (pins[page] > 0 && !takePinned)
                     || liveBytes[page] == 0
                     || page == largePage
                     || page == head) {
@@ -268,7 +271,10 @@ final class RecordPages {
             }
             heat[page]--;
         }
-        if (head != NO_PAGE && liveBytes[head] > 0 && !chosen[head]) {
+        if (head != NO_PAGE
+                && liveBytes[head] > 0
+                && !chosen[head]
+                && (pins[head] == 0 || takePinned)) {
             chosen[head] = true;
             return head;
         }
@@ -319,6 +325,11 @@ final class RecordPages {
         if (head != NO_PAGE && liveBytes[head] == 0) {
             sealHead();
         }
+    }
+
+    /** Bytes of one page. */
+    int size(int page) {
+        return pages[page].size();
     }
 
     void pin(long address) {

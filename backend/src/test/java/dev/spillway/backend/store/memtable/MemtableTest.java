@@ -184,6 +184,13 @@ class MemtableTest {
             freePage(page);
         }
 
+        /** These tests check page accounting only; the store tests cover the index charge. */
+        @Override
+        public void makeRoomForIndex(long growthBytes) {}
+
+        @Override
+        public void reserveIndex(long totalBytes) {}
+
         @Override
         public long spill(long bytes, MemoryConsumer trigger) {
             return 0;
