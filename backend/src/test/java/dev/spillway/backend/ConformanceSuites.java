@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 
 /** What the runs of Flink's conformance suites over Spillway share. */
 final class ConformanceSuites {
@@ -52,14 +51,6 @@ final class ConformanceSuites {
 
     /** Skips the suite's test method of that name, reported as aborted with the reason. */
     static InvocationInterceptor skipping(String testName, String reason) {
-        return skipping(testName, () -> true, reason);
-    }
-
-    /**
-     * Skips the suite's test method of that name, reported as aborted with the reason, while {@code
-     * when} holds (read at each invocation, so it may depend on the current parameters).
-     */
-    static InvocationInterceptor skipping(String testName, BooleanSupplier when, String reason) {
         return new InvocationInterceptor() {
             @Override
             public void interceptTestTemplateMethod(
@@ -67,7 +58,7 @@ final class ConformanceSuites {
                     ReflectiveInvocationContext<Method> context,
                     ExtensionContext extensionContext)
                     throws Throwable {
-                if (context.getExecutable().getName().equals(testName) && when.getAsBoolean()) {
+                if (context.getExecutable().getName().equals(testName)) {
                     invocation.skip();
                     Assumptions.abort(reason);
                 }
