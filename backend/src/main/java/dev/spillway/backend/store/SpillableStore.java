@@ -229,16 +229,16 @@ public final class SpillableStore implements StateStore, StoreMetrics {
         lock.lock();
         try {
             checkOpen();
-            long deadline = 0;
-            while (true) {
-                try {
-                    memtable.put(
-                            EntryKind.PUT, key, keyLength, value, valueOffset, valueLength, false);
-                    return;
-                } catch (SpillwayMemoryException e) {
-                    deadline = awaitSnapshotClose(e, deadline);
-                }
-            }
+            write(
+                    () ->
+                            memtable.put(
+                                    EntryKind.PUT,
+                                    key,
+                                    keyLength,
+                                    value,
+                                    valueOffset,
+                                    valueLength,
+                                    false));
         } finally {
             lock.unlock();
         }
@@ -252,24 +252,16 @@ public final class SpillableStore implements StateStore, StoreMetrics {
         lock.lock();
         try {
             checkOpen();
-            long deadline = 0;
-            while (true) {
-                try {
-                    EntryKind kindWhenAbsent =
-                            runs.size() == 0 ? EntryKind.PUT : EntryKind.APPEND;
-                    memtable.append(
-                            key,
-                            keyLength,
-                            LIST_DELIMITER,
-                            element,
-                            elementOffset,
-                            elementLength,
-                            kindWhenAbsent);
-                    return;
-                } catch (SpillwayMemoryException e) {
-                    deadline = awaitSnapshotClose(e, deadline);
-                }
-            }
+            write(
+                    () ->
+                            memtable.append(
+                                    key,
+                                    keyLength,
+                                    LIST_DELIMITER,
+                                    element,
+                                    elementOffset,
+                                    elementLength,
+                                    runs.size() == 0 ? EntryKind.PUT : EntryKind.APPEND));
         } finally {
             lock.unlock();
         }
@@ -286,15 +278,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
                     memtable.remove(entry);
                 }
             } else {
-                long deadline = 0;
-                while (true) {
-                    try {
-                        memtable.put(EntryKind.DELETE, key, keyLength, EMPTY, 0, 0, false);
-                        return;
-                    } catch (SpillwayMemoryException e) {
-                        deadline = awaitSnapshotClose(e, deadline);
-                    }
-                }
+                write(() -> memtable.put(EntryKind.DELETE, key, keyLength, EMPTY, 0, 0, false));
             }
         } finally {
             lock.unlock();
@@ -422,6 +406,24 @@ public final class SpillableStore implements StateStore, StoreMetrics {
             snapshotClosed.signalAll();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** One memtable write; it changes nothing when it throws. */
+    private interface MemtableWrite {
+        void run();
+    }
+
+    /** Runs a write, retrying it after snapshot views close if it finds no memory. */
+    private void write(MemtableWrite write) throws IOException {
+        long deadline = 0;
+        while (true) {
+            try {
+                write.run();
+                return;
+            } catch (SpillwayMemoryException e) {
+                deadline = awaitSnapshotClose(e, deadline);
+            }
         }
     }
 
