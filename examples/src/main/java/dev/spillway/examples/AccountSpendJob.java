@@ -29,11 +29,11 @@ import java.util.Locale;
  *
  * <pre>
  * Flags (all optional):
- *   --accounts N          distinct keys                         (default 200000)
- *   --merchants N         map entries per key, at most 64        (default 48)
- *   --events N            input records                          (default 12000000)
+ *   --accounts N          distinct keys                         (default 50000)
+ *   --merchants N         map entries per key, at most 64        (default 32)
+ *   --events N            input records                          (default 1500000)
  *   --parallelism N       subtasks = slots                       (default 2)
- *   --managed-memory S    managed memory of the whole TaskManager (default 24m)
+ *   --managed-memory S    managed memory of the whole TaskManager (default 5m)
  *   --checkpoint-interval S                                      (default 3s)
  *   --backend B           spillway | hashmap | rocksdb | factory class (default spillway)
  * </pre>
@@ -126,11 +126,12 @@ public final class AccountSpendJob {
 
     /** The job's size and backend, from the command line. */
     static final class Settings {
-        int accounts = 200_000;
-        int merchants = 48;
-        long events = 12_000_000;
+        // About a minute on two cores, with state over five times the managed memory.
+        int accounts = 50_000;
+        int merchants = 32;
+        long events = 1_500_000;
         int parallelism = 2;
-        String managedMemory = "24m";
+        String managedMemory = "5m";
         Duration checkpointInterval = Duration.ofSeconds(3);
         String backend = SPILLWAY_FACTORY;
 
