@@ -103,7 +103,7 @@ public final class AccountSpendJob {
 
     private static void printSummary(
             Settings s, Verification<?> v, double seconds, ProgressPrinter progress) {
-        double checkpointBytes = MetricsCapture.max(".lastCheckpointSize");
+        double checkpointBytes = progress.largestCheckpointBytes();
         double managedBytes = MemorySize.parse(s.managedMemory).getBytes();
         System.out.println();
         System.out.printf(
@@ -116,7 +116,7 @@ public final class AccountSpendJob {
         if (checkpointBytes > 0) {
             System.out.printf(
                     Locale.ROOT,
-                    "State size (last full checkpoint): %s = %.1fx the TaskManager's managed memory (%s).%n",
+                    "State size (largest full checkpoint): %s = %.1fx the TaskManager's managed memory (%s).%n",
                     ProgressPrinter.formatBytes(checkpointBytes),
                     checkpointBytes / managedBytes,
                     s.managedMemory);

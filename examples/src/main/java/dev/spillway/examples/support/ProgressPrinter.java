@@ -26,6 +26,7 @@ public final class ProgressPrinter implements AutoCloseable {
     private double lastRecords;
     private long lastNanos = startNanos;
     private double peakRecordsPerSecond;
+    private volatile double largestCheckpointBytes;
 
     private ProgressPrinter(PrintStream out, String operatorName) {
         this.out = out;
@@ -48,6 +49,14 @@ public final class ProgressPrinter implements AutoCloseable {
         return peakRecordsPerSecond;
     }
 
+    /**
+     * The largest completed checkpoint seen while the job ran. Kept here because the job's
+     * checkpoint metrics are unregistered as soon as it finishes.
+     */
+    public double largestCheckpointBytes() {
+        return Math.max(largestCheckpointBytes, MetricsCapture.max(".lastCheckpointSize"));
+    }
+
     private void printLine() {
         long now = System.nanoTime();
         // Counters of finished subtasks are unregistered, so the sum can fall at the very end;
@@ -57,6 +66,8 @@ public final class ProgressPrinter implements AutoCloseable {
         lastRecords = records;
         lastNanos = now;
         peakRecordsPerSecond = Math.max(peakRecordsPerSecond, rate);
+        largestCheckpointBytes =
+                Math.max(largestCheckpointBytes, MetricsCapture.max(".lastCheckpointSize"));
         out.println(
                 String.format(
                         Locale.ROOT,
