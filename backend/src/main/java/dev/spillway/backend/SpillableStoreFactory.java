@@ -9,6 +9,7 @@ import dev.spillway.backend.memory.UnifiedMemoryManager;
 import dev.spillway.backend.store.SpillableStore;
 import dev.spillway.backend.store.StateStore;
 import dev.spillway.backend.store.StoreSettings;
+import dev.spillway.backend.store.compaction.CompactionFilter;
 
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
@@ -77,7 +78,8 @@ public final class SpillableStoreFactory implements StateStoreFactory {
     }
 
     @Override
-    public StateStore createStore(KeyedStateBackendParameters<?> parameters) throws IOException {
+    public StateStore createStore(
+            KeyedStateBackendParameters<?> parameters, CompactionFilter filter) throws IOException {
         Environment env = parameters.getEnv();
         String name = storeName(parameters);
         MemorySettings memorySettings = MemoryOptions.settingsFrom(options);
@@ -89,7 +91,7 @@ public final class SpillableStoreFactory implements StateStoreFactory {
                         name);
         try {
             StoreSettings settings = StoreOptions.settingsFrom(options, tmpDirectories(env), name);
-            SpillableStore store = SpillableStore.open(client, settings, name);
+            SpillableStore store = SpillableStore.open(client, settings, name, filter);
             MetricGroup group = parameters.getMetricGroup().addGroup(METRIC_GROUP);
             StoreMetricGauges.register(group.addGroup("store"), store);
             MemoryMetrics.register(group.addGroup("memory"), client);

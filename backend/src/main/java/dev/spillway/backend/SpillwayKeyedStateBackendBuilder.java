@@ -3,6 +3,7 @@ package dev.spillway.backend;
 import dev.spillway.backend.state.KeyedStateRegistry;
 import dev.spillway.backend.state.SpillwayRestoreOperation;
 import dev.spillway.backend.state.StateContext;
+import dev.spillway.backend.state.TtlCompactionFilter;
 import dev.spillway.backend.store.StateStore;
 
 import org.apache.flink.api.common.ExecutionConfig;
@@ -39,10 +40,12 @@ public final class SpillwayKeyedStateBackendBuilder<K> extends AbstractKeyedStat
     private static final int TIMER_QUEUE_MIN_CAPACITY = 128;
 
     private final StateStore store;
+    private final TtlCompactionFilter ttlFilter;
     private final LocalRecoveryConfig localRecoveryConfig;
 
     public SpillwayKeyedStateBackendBuilder(
             StateStore store,
+            TtlCompactionFilter ttlFilter,
             TaskKvStateRegistry kvStateRegistry,
             TypeSerializer<K> keySerializer,
             ClassLoader userCodeClassLoader,
@@ -70,6 +73,7 @@ public final class SpillwayKeyedStateBackendBuilder<K> extends AbstractKeyedStat
                 keyGroupCompressionDecorator,
                 cancelStreamRegistry);
         this.store = store;
+        this.ttlFilter = ttlFilter;
         this.localRecoveryConfig = localRecoveryConfig;
     }
 
@@ -119,7 +123,7 @@ public final class SpillwayKeyedStateBackendBuilder<K> extends AbstractKeyedStat
             Map<String, HeapPriorityQueueSnapshotRestoreWrapper<?>> timerQueues,
             HeapPriorityQueueSetFactory timerQueueFactory)
             throws Exception {
-        KeyedStateRegistry<K> restored = new KeyedStateRegistry<>();
+        KeyedStateRegistry<K> restored = new KeyedStateRegistry<>(ttlFilter);
         if (!restoreStateHandles.isEmpty()) {
             new SpillwayRestoreOperation<>(
                             restoreStateHandles,

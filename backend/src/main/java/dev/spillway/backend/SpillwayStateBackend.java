@@ -1,5 +1,6 @@
 package dev.spillway.backend;
 
+import dev.spillway.backend.state.TtlCompactionFilter;
 import dev.spillway.backend.store.StateStore;
 
 import org.apache.flink.configuration.IllegalConfigurationException;
@@ -90,9 +91,11 @@ public class SpillwayStateBackend extends AbstractManagedMemoryStateBackend
                 latencyTrackingConfigBuilder.setMetricGroup(parameters.getMetricGroup()).build();
         SizeTrackingStateConfig sizeTracking =
                 sizeTrackingConfigBuilder.setMetricGroup(parameters.getMetricGroup()).build();
-        StateStore store = storeFactory.createStore(parameters);
+        TtlCompactionFilter ttlFilter = new TtlCompactionFilter(parameters.getTtlTimeProvider());
+        StateStore store = storeFactory.createStore(parameters, ttlFilter);
         return new SpillwayKeyedStateBackendBuilder<>(
                         store,
+                        ttlFilter,
                         parameters.getKvStateRegistry(),
                         parameters.getKeySerializer(),
                         env.getUserCodeClassLoader().asClassLoader(),

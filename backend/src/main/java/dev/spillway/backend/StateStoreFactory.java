@@ -1,6 +1,7 @@
 package dev.spillway.backend;
 
 import dev.spillway.backend.store.StateStore;
+import dev.spillway.backend.store.compaction.CompactionFilter;
 
 import org.apache.flink.runtime.state.StateBackend.KeyedStateBackendParameters;
 
@@ -18,6 +19,11 @@ import java.io.Serializable;
 @FunctionalInterface
 public interface StateStoreFactory extends Serializable {
 
-    /** Creates an empty store for the keyed backend described by the parameters. */
-    StateStore createStore(KeyedStateBackendParameters<?> parameters) throws IOException;
+    /**
+     * Creates an empty store for the keyed backend described by the parameters. A store that
+     * compacts runs the filter over what it merges (the state layer drops expired TTL state with
+     * it); a store that never compacts may ignore it.
+     */
+    StateStore createStore(KeyedStateBackendParameters<?> parameters, CompactionFilter filter)
+            throws IOException;
 }

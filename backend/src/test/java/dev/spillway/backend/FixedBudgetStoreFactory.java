@@ -6,6 +6,7 @@ import dev.spillway.backend.memory.UnifiedMemoryManager;
 import dev.spillway.backend.store.SpillableStore;
 import dev.spillway.backend.store.StateStore;
 import dev.spillway.backend.store.StoreSettings;
+import dev.spillway.backend.store.compaction.CompactionFilter;
 
 import org.apache.flink.runtime.state.StateBackend.KeyedStateBackendParameters;
 
@@ -29,13 +30,17 @@ final class FixedBudgetStoreFactory implements StateStoreFactory {
     private final long budgetBytes;
     private final int pageSize;
 
+    /** The store opened last, for a test that drives compaction itself; not shipped anywhere. */
+    private transient volatile SpillableStore lastOpened;
+
     FixedBudgetStoreFactory(long budgetBytes, int pageSize) {
         this.budgetBytes = budgetBytes;
         this.pageSize = pageSize;
     }
 
     @Override
-    public StateStore createStore(KeyedStateBackendParameters<?> parameters) throws IOException {
+    public StateStore createStore(
+            KeyedStateBackendParameters<?> parameters, CompactionFilter filter) throws IOException {
         UnifiedMemoryManager manager =
                 new UnifiedMemoryManager(
                         budgetBytes, MemorySettings.defaults().withPageSize(pageSize));
@@ -43,7 +48,8 @@ final class FixedBudgetStoreFactory implements StateStoreFactory {
         StoreSettings settings =
                 StoreSettings.defaults(Paths.get(System.getProperty("java.io.tmpdir")))
                         .withCompactionTrigger(StoreSettings.MIN_COMPACTION_TRIGGER);
-        SpillableStore store = SpillableStore.open(client, settings, "fixed-budget");
+        SpillableStore store = SpillableStore.open(client, settings, "fixed-budget", filter);
+        lastOpened = store;
         return new MemoryLeasingStore(
                 store,
                 () -> {
@@ -52,6 +58,11 @@ final class FixedBudgetStoreFactory implements StateStoreFactory {
                     client.close();
                     manager.close();
                 });
+    }
+
+    /** The store this factory opened last. */
+    SpillableStore lastOpened() {
+        return lastOpened;
     }
 
     /** Spills of all stores closed so far. */

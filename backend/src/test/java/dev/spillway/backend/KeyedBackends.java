@@ -32,8 +32,25 @@ final class KeyedBackends {
             KeyGroupRange range,
             Collection<KeyedStateHandle> handles)
             throws Exception {
+        return create(
+                new ReferenceStoreFactory(),
+                TtlTimeProvider.DEFAULT,
+                keySerializer,
+                numberOfKeyGroups,
+                range,
+                handles);
+    }
+
+    static <K> SpillwayKeyedStateBackend<K> create(
+            StateStoreFactory store,
+            TtlTimeProvider timeProvider,
+            TypeSerializer<K> keySerializer,
+            int numberOfKeyGroups,
+            KeyGroupRange range,
+            Collection<KeyedStateHandle> handles)
+            throws Exception {
         MockEnvironment env = MockEnvironment.builder().build();
-        return new SpillwayStateBackend(new ReferenceStoreFactory())
+        return new SpillwayStateBackend(store)
                 .createKeyedStateBackend(
                         new KeyedStateBackendParametersImpl<>(
                                 env,
@@ -43,7 +60,7 @@ final class KeyedBackends {
                                 numberOfKeyGroups,
                                 range,
                                 env.getTaskKvStateRegistry(),
-                                TtlTimeProvider.DEFAULT,
+                                timeProvider,
                                 new UnregisteredMetricsGroup(),
                                 handles,
                                 new CloseableRegistry()));

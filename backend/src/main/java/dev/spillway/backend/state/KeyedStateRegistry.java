@@ -32,7 +32,13 @@ import java.util.Map;
 public final class KeyedStateRegistry<K> {
 
     private final Map<String, RegisteredKvState> states = new LinkedHashMap<>();
+    private final TtlCompactionFilter ttlFilter;
     private int nextStateId;
+
+    /** A registry that configures the store's compaction filter for each TTL state it creates. */
+    public KeyedStateRegistry(TtlCompactionFilter ttlFilter) {
+        this.ttlFilter = ttlFilter;
+    }
 
     /** Registers a state found in a snapshot being restored; the first handle registers it. */
     public RegisteredKvState registerRestored(StateMetaInfoSnapshot snapshot) {
@@ -84,6 +90,8 @@ public final class KeyedStateRegistry<K> {
                         metaInfo.getStateSerializer()));
         registered.setMetaInfo(metaInfo);
         registered.setState((InternalKvState<?, ?, ?>) state);
+        // A restored state is filtered from here on: its TTL is known only from the descriptor.
+        ttlFilter.configure(registered.stateId(), descriptor);
         return state;
     }
 

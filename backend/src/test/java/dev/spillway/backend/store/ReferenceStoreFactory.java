@@ -1,6 +1,7 @@
 package dev.spillway.backend.store;
 
 import dev.spillway.backend.StateStoreFactory;
+import dev.spillway.backend.store.compaction.CompactionFilter;
 
 import org.apache.flink.runtime.state.StateBackend.KeyedStateBackendParameters;
 
@@ -10,7 +11,9 @@ public final class ReferenceStoreFactory implements StateStoreFactory {
     private static final long serialVersionUID = 1L;
 
     @Override
-    public StateStore createStore(KeyedStateBackendParameters<?> parameters) {
+    public StateStore createStore(
+            KeyedStateBackendParameters<?> parameters, CompactionFilter filter) {
+        // The reference store never compacts, so it has nothing to filter.
         return new ReferenceStore();
     }
 
