@@ -42,7 +42,8 @@ class SpillwayTtlCompactionTest {
     private static final int FRESH_KEYS = 200;
     private static final String PADDING = "x".repeat(200);
 
-    private long now;
+    /** Read by the compaction thread. */
+    private volatile long now;
     private FixedBudgetStoreFactory storeFactory;
     private SpillwayKeyedStateBackend<Integer> backend;
 
