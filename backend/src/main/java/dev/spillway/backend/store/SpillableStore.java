@@ -8,7 +8,6 @@ import dev.spillway.backend.store.compaction.Compactor;
 import dev.spillway.backend.store.compaction.TieredCompactionPolicy;
 import dev.spillway.backend.store.eviction.AdmissionFilter;
 import dev.spillway.backend.store.memtable.EvictionBatch;
-import dev.spillway.backend.store.memtable.KeyHash;
 import dev.spillway.backend.store.memtable.Memtable;
 import dev.spillway.backend.store.memtable.MemtableCursor;
 import dev.spillway.backend.store.memtable.PinnedRecords;
@@ -16,6 +15,7 @@ import dev.spillway.backend.store.run.BlockCache;
 import dev.spillway.backend.store.run.EntryCursor;
 import dev.spillway.backend.store.run.EntryKind;
 import dev.spillway.backend.store.run.EntryResolver;
+import dev.spillway.backend.store.run.KeyHash;
 import dev.spillway.backend.store.run.MergingCursor;
 import dev.spillway.backend.store.run.Run;
 import dev.spillway.backend.store.run.RunDirectory;
@@ -310,7 +310,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
         if (runs.size() == 0) {
             return null;
         }
-        int hash = KeyHash.hash(key, keyLength);
+        int hash = KeyHash.hash32(key, keyLength);
         admission.recordAccess(hash);
         resolver.reset();
         runs.resolve(key, keyLength, resolver);

@@ -3,6 +3,7 @@ package dev.spillway.backend.store.memtable;
 import dev.spillway.backend.memory.Page;
 import dev.spillway.backend.store.CompositeKey;
 import dev.spillway.backend.store.run.EntryKind;
+import dev.spillway.backend.store.run.KeyHash;
 
 import java.util.Arrays;
 
@@ -78,7 +79,7 @@ public final class Memtable {
 
     /** The entry of the key, or {@link #NO_ENTRY}. */
     public int find(byte[] key, int keyLength) {
-        return keys.find(KeyHash.hash(key, keyLength), key, keyLength, keyMatcher);
+        return keys.find(KeyHash.hash32(key, keyLength), key, keyLength, keyMatcher);
     }
 
     public EntryKind kind(int entry) {
@@ -113,7 +114,7 @@ public final class Memtable {
             int valueOffset,
             int valueLength,
             boolean clean) {
-        int hash = KeyHash.hash(key, keyLength);
+        int hash = KeyHash.hash32(key, keyLength);
         // Index first: making index room may evict, and an eviction may seal the head page, which
         // would take away room reserved for the record. Evictions while reserving the record only
         // remove entries, so the index room survives them.
@@ -148,7 +149,7 @@ public final class Memtable {
             int elementOffset,
             int elementLength,
             EntryKind kindWhenAbsent) {
-        int hash = KeyHash.hash(key, keyLength);
+        int hash = KeyHash.hash32(key, keyLength);
         int entry = keys.find(hash, key, keyLength, keyMatcher);
         if (entry != NO_ENTRY && kind(entry) != EntryKind.DELETE) {
             long current = address[entry];
@@ -204,7 +205,7 @@ public final class Memtable {
         int row = rowPrefixLength(prefix, prefixLength);
         if (row > 0 && row == prefixLength) {
             found = new long[8];
-            int hash = KeyHash.hash(prefix, prefixLength);
+            int hash = KeyHash.hash32(prefix, prefixLength);
             int exact = keys.find(hash, prefix, prefixLength, keyMatcher);
             if (exact != NO_ENTRY) {
                 found[count++] = address[exact];
@@ -433,7 +434,7 @@ public final class Memtable {
         rowPrev[entry] = NO_ENTRY;
         rowNext[entry] = NO_ENTRY;
         if (row > 0) {
-            int hashOfRow = KeyHash.hash(key, row);
+            int hashOfRow = KeyHash.hash32(key, row);
             rowHash[entry] = hashOfRow;
             int first = rows.find(hashOfRow, key, row, rowMatcher);
             if (first == NO_ENTRY) {

@@ -53,7 +53,7 @@ final class BloomFilter {
     }
 
     void add(byte[] key, int offset, int length) {
-        long hash = KeyHash.hash(key, offset, length);
+        long hash = KeyHash.hash64(key, offset, length);
         long h1 = hash;
         long h2 = (hash >>> 32) | 1L;
         for (int i = 0; i < probes; i++) {
@@ -63,7 +63,7 @@ final class BloomFilter {
     }
 
     boolean mightContain(byte[] key, int offset, int length) {
-        long hash = KeyHash.hash(key, offset, length);
+        long hash = KeyHash.hash64(key, offset, length);
         long h1 = hash;
         long h2 = (hash >>> 32) | 1L;
         for (int i = 0; i < probes; i++) {

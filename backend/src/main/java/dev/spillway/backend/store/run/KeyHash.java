@@ -5,12 +5,21 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * A 64-bit hash of key bytes for the bloom filter. Reads eight bytes at a time and finishes with
- * the murmur3 64-bit finalizer, so every input bit affects every output bit; the bloom filter
- * derives all its probe positions from this one value. Part of the file format: changing it makes
- * old filters answer "absent" for present keys, so it is fixed for format version 1.
+ * The store's two hashes of key bytes, kept together so there is one place that hashes keys. Both
+ * read eight bytes a step; they differ because their jobs differ:
+ *
+ * <ul>
+ *   <li>{@link #hash32} indexes the memtable and feeds the frequency sketch: on every point
+ *       operation, so the per-call cost matters more than the last bit of quality. A
+ *       multiply-xorshift step per word and a final avalanche still carry every byte to every
+ *       output bit, which composite keys need: they share long prefixes (key group, state id).
+ *   <li>{@link #hash64} feeds the bloom filter, which derives all its probe positions from one
+ *       value, so it finishes with the murmur3 64-bit finalizer. It is part of the run file format:
+ *       changing it makes old filters answer "absent" for present keys, so it is fixed for format
+ *       version 1.
+ * </ul>
  */
-final class KeyHash {
+public final class KeyHash {
 
     private static final VarHandle LONGS =
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -19,7 +28,27 @@ final class KeyHash {
 
     private KeyHash() {}
 
-    static long hash(byte[] key, int offset, int length) {
+    /** The 32-bit hash of {@code key[0..length)} for in-memory indexes. */
+    public static int hash32(byte[] key, int length) {
+        long h = length * MULTIPLIER;
+        int i = 0;
+        for (; i + Long.BYTES <= length; i += Long.BYTES) {
+            h = (h ^ (long) LONGS.get(key, i)) * MULTIPLIER;
+            h ^= h >>> 29;
+        }
+        long tail = 0;
+        for (; i < length; i++) {
+            tail = (tail << 8) | (key[i] & 0xFF);
+        }
+        h = (h ^ tail) * MULTIPLIER;
+        h ^= h >>> 32;
+        h *= 0xD6E8FEB86659FD93L;
+        h ^= h >>> 32;
+        return (int) h;
+    }
+
+    /** The 64-bit hash of {@code key[offset..offset+length)} for bloom filters. */
+    static long hash64(byte[] key, int offset, int length) {
         long h = length * MULTIPLIER;
         int position = offset;
         int end = offset + length;
