@@ -1,9 +1,6 @@
 package dev.spillway.serializers;
 
 import com.esotericsoftware.kryo.Kryo;
-import com.esotericsoftware.kryo.Serializer;
-import com.esotericsoftware.kryo.io.Input;
-import com.esotericsoftware.kryo.io.Output;
 
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
@@ -99,21 +96,6 @@ class OldStateCompatibilityTest {
         assertThat(verdict.reason())
                 .contains(Address.class.getName() + " (id 11) was registered when the state was written")
                 .contains(".register(Address.class, 11)");
-    }
-
-    /** Writes an address as one string: a different format from the field serializer's. */
-    public static final class AddressAsText extends Serializer<Address> {
-        @Override
-        public void write(Kryo kryo, Output output, Address address) {
-            output.writeString(address.toString());
-        }
-
-        @Override
-        public Address read(Kryo kryo, Input input, Class<? extends Address> type) {
-            String text = input.readString();
-            int space = text.lastIndexOf(' ');
-            return new Address(text.substring(0, space), Integer.parseInt(text.substring(space + 1)));
-        }
     }
 
     @Test

@@ -1,9 +1,6 @@
 package dev.spillway.serializers;
 
 import com.esotericsoftware.kryo.Kryo;
-import com.esotericsoftware.kryo.Serializer;
-import com.esotericsoftware.kryo.io.Input;
-import com.esotericsoftware.kryo.io.Output;
 
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
@@ -96,21 +93,6 @@ class RegisteredKryoSerializerBehaviourTest {
         assertThat(duplicate.deserialize(in)).isEqualTo(ADA);
     }
 
-    /** A Kryo serializer that does not implement copy, as many hand-written ones don't. */
-    public static final class AddressWithoutCopy extends Serializer<Address> {
-        @Override
-        public void write(Kryo kryo, Output output, Address address) {
-            output.writeString(address.toString());
-        }
-
-        @Override
-        public Address read(Kryo kryo, Input input, Class<? extends Address> type) {
-            String text = input.readString();
-            int space = text.lastIndexOf(' ');
-            return new Address(text.substring(0, space), Integer.parseInt(text.substring(space + 1)));
-        }
-    }
-
     @Test
     void copyFallsBackToARoundTripWhenASerializerCannotCopy() {
         RegisteredKryoSerializer<Person> serializer =
@@ -118,7 +100,7 @@ class RegisteredKryoSerializerBehaviourTest {
                         Person.class,
                         KryoRegistrations.builder()
                                 .register(Person.class, 10)
-                                .register(Address.class, 11, AddressWithoutCopy.class)
+                                .register(Address.class, 11, AddressAsText.class)
                                 .register(ArrayList.class, 12)
                                 .build());
         Person copy = serializer.copy(ADA);
