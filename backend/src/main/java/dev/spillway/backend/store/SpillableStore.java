@@ -363,8 +363,8 @@ public final class SpillableStore implements StateStore, StoreMetrics {
     }
 
     /**
-     * The merge of pinned memtable records and a version's runs under a prefix, yielding live
-     * values only. Run blocks read for a task-thread scan may enter the block cache; snapshot
+     * The merge of pinned memtable records (if any) and a version's runs under a prefix, yielding
+     * live values only. Run blocks read for a task-thread scan may enter the block cache; snapshot
      * reads must not, or one checkpoint would flush the working set.
      */
     static EntryCursor merge(
@@ -373,8 +373,9 @@ public final class SpillableStore implements StateStore, StoreMetrics {
         List<EntryCursor> sources = new ArrayList<>(1 + version.size());
         MergingCursor merged = new MergingCursor(sources, true);
         try {
-            MemtableCursor inMemory = pinned.cursor(prefix, prefix.length);
-            sources.add(inMemory);
+            if (pinned != null) {
+                sources.add(pinned.cursor(prefix, prefix.length));
+            }
             for (Run run : version.runs()) {
                 sources.add(run.scan(prefix, fillCache));
             }
@@ -382,6 +383,35 @@ public final class SpillableStore implements StateStore, StoreMetrics {
         } catch (IOException | RuntimeException e) {
             merged.close();
             throw e;
+        }
+    }
+
+    /**
+     * Writes a snapshot view's pinned records, in key order and with their kinds, as a run that
+     * belongs to the view alone (it is not installed in the store). Called on the snapshot thread
+     * without the store lock: the records are immutable while pinned, and the spill directory
+     * takes writers from any thread.
+     */
+    Run writeSnapshotRun(PinnedRecords pinned) throws IOException {
+        try (RunWriter writer = directory.newWriter(pinned.size(), RunWriter.Purpose.SNAPSHOT)) {
+            MemtableCursor records = pinned.cursor(EMPTY, 0);
+            while (records.next()) {
+                writer.add(records.key(), records.kind(), records.value());
+            }
+            return writer.finish();
+        } catch (IOException e) {
+            throw new IOException(
+                    "Store "
+                            + name
+                            + " could not write the "
+                            + pinned.size()
+                            + " in-memory entries of a snapshot to "
+                            + directory.path()
+                            + ": "
+                            + e.getMessage()
+                            + " The checkpoint fails and the store is unchanged; free disk space or"
+                            + " point the spill directory at a larger disk.",
+                    e);
         }
     }
 

@@ -1,24 +1,40 @@
 package dev.spillway.backend.store;
 
 import dev.spillway.backend.store.memtable.PinnedRecords;
+import dev.spillway.backend.store.run.Run;
 import dev.spillway.backend.store.run.RunVersion;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A {@link StoreSnapshot}: the memtable records pinned when it was taken and the run version of
  * that moment. Taking it costs one pass over the memtable index on the task thread; everything
  * else (sorting the records, reading runs) happens on the threads that scan it. Any number of
  * cursors may be open on it at once, from any threads.
+ *
+ * <p><b>Two phases.</b> Until {@link #persist()} the view reads the pinned records in place, and
+ * their pages stay allocated. {@link #persist()} writes them, sorted, as one run that only this view
+ * knows (the <em>snapshot run</em>), puts it in front of the view's runs and returns the pins: from
+ * then on the view is nothing but immutable files and holds no store memory, so writes on the task
+ * thread never wait for the rest of a checkpoint. Cursors opened before persisting keep reading the
+ * records they started on; the store keeps those pages while any is open (see {@link
+ * SpillableStore#closeSnapshot}).
  */
 final class StoreSnapshotView implements StoreSnapshot {
 
     private static final Runnable VIEW_OWNS_PINS = () -> {};
 
-    private final PinnedRecords pinned;
-    private final RunVersion runs;
     private final SpillableStore store;
+    /** The pinned memtable records; {@code null} once persisted. */
+    private PinnedRecords pinned;
+    /** The view's runs: the moment's runs, after {@link #persist()} with the snapshot run first. */
+    private RunVersion runs;
+    /** Cursors reading {@link #pinned}; the pins go back when the last one closes. */
+    private int pinnedCursors;
+    private boolean persisted;
     private boolean closed;
 
     StoreSnapshotView(PinnedRecords pinned, RunVersion runs, SpillableStore store) {
@@ -29,12 +45,63 @@ final class StoreSnapshotView implements StoreSnapshot {
 
     @Override
     public synchronized StoreCursor scan(byte[] prefix, int prefixLength) throws IOException {
+        checkOpen();
+        byte[] exactPrefix = Arrays.copyOf(prefix, prefixLength);
+        if (persisted) {
+            return new StoreScanCursor(
+                    SpillableStore.merge(null, runs, exactPrefix, false), VIEW_OWNS_PINS, null);
+        }
+        pinnedCursors++;
+        try {
+            return new StoreScanCursor(
+                    SpillableStore.merge(pinned, runs, exactPrefix, false),
+                    this::pinnedCursorClosed,
+                    null);
+        } catch (IOException | RuntimeException e) {
+            pinnedCursorClosed();
+            throw e;
+        }
+    }
+
+    @Override
+    public synchronized List<SnapshotRun> persist() throws IOException {
+        checkOpen();
+        if (!persisted) {
+            Run snapshotRun = pinned.size() == 0 ? null : store.writeSnapshotRun(pinned);
+            if (snapshotRun != null) {
+                RunVersion withSnapshotRun = runs.withNewest(snapshotRun);
+                snapshotRun.release();
+                runs.release();
+                runs = withSnapshotRun;
+            }
+            persisted = true;
+            returnPinsIfUnread();
+        }
+        List<SnapshotRun> files = new ArrayList<>(runs.size());
+        for (Run run : runs.runs()) {
+            files.add(new SnapshotRun(run.name(), run.file(), run.sizeBytes(), run.entryCount()));
+        }
+        return files;
+    }
+
+    private synchronized void pinnedCursorClosed() {
+        pinnedCursors--;
+        returnPinsIfUnread();
+    }
+
+    /** Gives the pins back once the view no longer needs them: persisted or closed, no reader. */
+    private void returnPinsIfUnread() {
+        if (pinned != null && (persisted || closed) && pinnedCursors == 0) {
+            PinnedRecords unpinned = pinned;
+            pinned = null;
+            store.closeSnapshot(unpinned);
+        }
+    }
+
+    private void checkOpen() {
         if (closed) {
             throw new IllegalStateException("The snapshot view is closed");
         }
-        byte[] exactPrefix = Arrays.copyOf(prefix, prefixLength);
-        return new StoreScanCursor(
-                SpillableStore.merge(pinned, runs, exactPrefix, false), VIEW_OWNS_PINS, null);
     }
 
     @Override
@@ -44,7 +111,7 @@ final class StoreSnapshotView implements StoreSnapshot {
         }
         closed = true;
         try {
-            store.closeSnapshot(pinned);
+            returnPinsIfUnread();
         } finally {
             runs.release();
         }

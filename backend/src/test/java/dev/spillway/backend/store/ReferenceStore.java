@@ -3,6 +3,7 @@ package dev.spillway.backend.store;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
@@ -60,6 +61,12 @@ public final class ReferenceStore implements StateStore {
             public StoreCursor scan(byte[] prefix, int prefixLength) {
                 // frozen's own range: the enclosing store's entries keep changing after the snapshot.
                 return frozen.cursor(frozen.copyRange(prefix, prefixLength), false);
+            }
+
+            /** The reference keeps no files; the snapshot's contents are its scans. */
+            @Override
+            public List<SnapshotRun> persist() {
+                return List.of();
             }
 
             @Override

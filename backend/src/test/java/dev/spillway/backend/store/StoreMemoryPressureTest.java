@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -134,6 +135,34 @@ class StoreMemoryPressureTest {
             // The failed put changed nothing; with the view closed, writing goes on.
             for (int r = 0; r < 1_000; r++) {
                 putRow(store, r, 1);
+            }
+            assertThat(readAll(store)).isEqualTo(model);
+        }
+    }
+
+    @Test
+    void aPersistedViewHoldsNoMemoryAndWritesNeverWaitForIt() throws IOException {
+        MemorySettings impatient =
+                MemorySettings.defaults()
+                        .withPageSize(4096)
+                        .withExecutionWaitTimeout(Duration.ofMillis(50));
+        try (UnifiedMemoryManager small = new UnifiedMemoryManager(BUDGET, impatient);
+                MemoryClient memory = small.newClient("persisted");
+                SpillableStore store =
+                        SpillableStore.open(memory, StoreSettings.defaults(spillParent), "persist");
+                MemoryConsumer hog = hog(memory)) {
+            int next = fillToTheBrim(store, memory, hog);
+            Map<ByteBuffer, ByteBuffer> frozen = new HashMap<>(model);
+            // The checkpoint's asynchronous part persists first, then takes its time to upload.
+            try (StoreSnapshot snapshot = store.snapshot()) {
+                List<SnapshotRun> files = snapshot.persist();
+                assertThat(files).isNotEmpty();
+                for (int r = next; r < next + 1_000; r++) {
+                    putRow(store, r, 0);
+                }
+                assertThat(readAll(snapshot)).isEqualTo(frozen);
+                assertThat(snapshot.persist()).isEqualTo(files);
+                assertThat(files).allSatisfy(run -> assertThat(run.file()).isRegularFile());
             }
             assertThat(readAll(store)).isEqualTo(model);
         }

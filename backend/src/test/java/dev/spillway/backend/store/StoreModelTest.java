@@ -144,8 +144,10 @@ class StoreModelTest {
                 store.compactFully();
             } else if (dice < 905) {
                 takeSnapshot();
-            } else if (dice < 925) {
+            } else if (dice < 920) {
                 verifySnapshot();
+            } else if (dice < 925) {
+                persistSnapshot();
             } else if (dice < 935) {
                 closeSnapshot();
             } else if (dice < 940) {
@@ -192,6 +194,17 @@ class StoreModelTest {
                 } else {
                     snapshot.verifyPrefix(keys.randomPrefix());
                 }
+            }
+        }
+
+        /** Writes a view's in-memory part to its own run; the view must read the same afterwards. */
+        private void persistSnapshot() throws IOException {
+            if (!snapshots.isEmpty()) {
+                FrozenSnapshot snapshot = snapshots.get(random.nextInt(snapshots.size()));
+                List<SnapshotRun> files = snapshot.view.persist();
+                assertThat(files).allSatisfy(run -> assertThat(run.file()).isRegularFile());
+                assertThat(files.stream().map(SnapshotRun::name)).doesNotHaveDuplicates();
+                snapshot.verifyPrefix(keys.randomPrefix());
             }
         }
 

@@ -22,16 +22,27 @@ public final class Run {
     private final RunReader reader;
     private final RunDirectory directory;
     private final AtomicInteger references = new AtomicInteger(1);
+    private final String name;
 
     Run(long id, RunReader reader, RunDirectory directory) {
         this.id = id;
         this.reader = reader;
         this.directory = directory;
+        this.name = directory.path().getFileName() + "-" + id;
     }
 
     /** The run's number in its directory, unique and increasing in creation order. */
     public long id() {
         return id;
+    }
+
+    /**
+     * The run's identity beyond its directory: unique among all runs of all stores of this
+     * process's spill directories (a directory name is unique under its parent), and stable for the
+     * run's whole life. Checkpoints that name the same run hold the same bytes.
+     */
+    public String name() {
+        return name;
     }
 
     public Path file() {

@@ -16,16 +16,23 @@ public final class RunStatistics {
     private final LongAdder spillFileBytes = new LongAdder();
     private final LongAdder compactionFileBytes = new LongAdder();
     private final LongAdder compactionInputBytes = new LongAdder();
+    private final LongAdder snapshotFileBytes = new LongAdder();
     private final LongAdder runsWritten = new LongAdder();
     private final LongAdder runsDeleted = new LongAdder();
 
     void recordRunWritten(RunWriter.Purpose purpose, long fileBytes, long userBytes) {
         runsWritten.increment();
-        if (purpose == RunWriter.Purpose.SPILL) {
-            spilledUserBytes.add(userBytes);
-            spillFileBytes.add(fileBytes);
-        } else {
-            compactionFileBytes.add(fileBytes);
+        switch (purpose) {
+            case SPILL:
+                spilledUserBytes.add(userBytes);
+                spillFileBytes.add(fileBytes);
+                break;
+            case COMPACTION:
+                compactionFileBytes.add(fileBytes);
+                break;
+            case SNAPSHOT:
+                snapshotFileBytes.add(fileBytes);
+                break;
         }
     }
 
@@ -58,15 +65,23 @@ public final class RunStatistics {
         return compactionInputBytes.sum();
     }
 
-    /** All run file bytes written by completed writers. */
-    public long bytesWritten() {
-        return spillFileBytes.sum() + compactionFileBytes.sum();
+    /** File bytes of all runs written from snapshots' in-memory entries (for checkpoints). */
+    public long snapshotFileBytes() {
+        return snapshotFileBytes.sum();
     }
 
-    /** {@link #bytesWritten()} per spilled user byte; 0 before the first spill. */
+    /** All run file bytes written by completed writers. */
+    public long bytesWritten() {
+        return spillFileBytes.sum() + compactionFileBytes.sum() + snapshotFileBytes.sum();
+    }
+
+    /**
+     * Spill and compaction file bytes per spilled user byte; 0 before the first spill. Snapshot
+     * runs are left out: they are written for checkpoints, not to make room.
+     */
     public double writeAmplification() {
         long user = spilledUserBytes.sum();
-        return user == 0 ? 0.0 : (double) bytesWritten() / user;
+        return user == 0 ? 0.0 : (double) (spillFileBytes.sum() + compactionFileBytes.sum()) / user;
     }
 
     public long runsWritten() {

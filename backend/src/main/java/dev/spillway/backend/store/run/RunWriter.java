@@ -34,7 +34,9 @@ public final class RunWriter implements Closeable {
         /** Entries evicted from memory. */
         SPILL,
         /** The merge of existing runs. */
-        COMPACTION
+        COMPACTION,
+        /** The in-memory part of a snapshot, written for a checkpoint. */
+        SNAPSHOT
     }
 
     private final RunDirectory directory;
