@@ -16,16 +16,27 @@ import org.apache.flink.util.IOUtils;
 import javax.annotation.Nullable;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 
 /**
  * Walks a snapshot in the order of Flink's canonical format, key group by key group and, inside a
- * key group, state by state in kv-state-id order: the keyed states first (one prefix scan of the
- * store snapshot each), then the timer queues (the heap queue's elements of that key group). Keys
- * come out in canonical form (see {@link CanonicalKeys}); values as stored, through the state's
- * snapshot transformer when it has one (TTL full-snapshot cleanup). Each key is a fresh array: the
- * writer flips a flag bit in it.
+ * key group, state by state in kv-state-id order: the keyed states first, then the timer queues
+ * (the heap queue's elements of that key group). Keys come out in canonical form (see {@link
+ * CanonicalKeys}); values as stored, through the state's snapshot transformer when it has one (TTL
+ * full-snapshot cleanup). Each key is a fresh array: the writer flips a flag bit in it.
+ *
+ * <p><b>One pass.</b> Store keys sort key group first, then state id ({@link CompositeKey}), and
+ * keyed states get ids in registration order, which is their kv-state-id order here. So a single
+ * scan of the whole snapshot already yields the keyed entries in canonical order: the iterator
+ * reads it once, sequentially, and only interleaves the timers at key-group boundaries. (A scan
+ * per key group and state would seek into every run once per pair, thousands of seeks for an
+ * ordinary job, each decoding a block it mostly does not need.)
+ *
+ * <p>Entries of key groups outside the backend's range are skipped (a store never holds them
+ * after a canonical restore, but the check costs one comparison), as are entries of state ids no
+ * source asks for.
  */
 final class SpillwayKeyValueStateIterator implements KeyValueStateIterator {
 
@@ -61,18 +72,23 @@ final class SpillwayKeyValueStateIterator implements KeyValueStateIterator {
         }
     }
 
-    private final StoreSnapshot snapshot;
     private final List<Source> sources;
+    /** kv-state id (position in {@link #sources}) by store state id; -1 for none. */
+    private final int[] sourceByStateId;
+    /** Position of the first timer source in {@link #sources}. */
+    private final int firstTimerSource;
     private final CanonicalKeys canonicalKeys;
-    private final Iterator<Integer> keyGroups;
-    private final byte[] statePrefix = new byte[CompositeKey.STATE_PREFIX_BYTES];
+    private final KeyGroupRange keyGroupRange;
+    private final StoreCursor cursor;
     private final DataOutputSerializer elementOut = new DataOutputSerializer(64);
 
-    private int currentKeyGroup = -1;
-    private int sourceIndex;
-    @Nullable private StoreCursor cursor;
+    /** The key of the entry {@link #cursor} is on, not yet emitted; {@code null} at the end. */
+    @Nullable private byte[] cursorKey;
+
+    /** The key group being walked, and where in it: a keyed entry or timer source index. */
+    private int currentKeyGroup;
+    private int timerSource;
     @Nullable private Iterator<?> queueElements;
-    @Nullable private TypeSerializer<Object> elementSerializer;
 
     private boolean valid;
     private int keyGroup = -1;
@@ -88,94 +104,121 @@ final class SpillwayKeyValueStateIterator implements KeyValueStateIterator {
             KeyGroupRange keyGroupRange,
             int numberOfKeyGroups)
             throws IOException {
-        this.snapshot = snapshot;
         this.sources = sources;
         this.canonicalKeys = new CanonicalKeys(numberOfKeyGroups);
-        this.keyGroups = keyGroupRange.iterator();
-        this.sourceIndex = sources.size();
-        next();
+        this.keyGroupRange = keyGroupRange;
+        int maxStateId = -1;
+        int timers = sources.size();
+        for (int i = 0; i < sources.size(); i++) {
+            Source source = sources.get(i);
+            if (source.queue == null) {
+                maxStateId = Math.max(maxStateId, source.stateId);
+            } else {
+                timers = Math.min(timers, i);
+            }
+        }
+        this.firstTimerSource = timers;
+        this.sourceByStateId = new int[maxStateId + 1];
+        Arrays.fill(sourceByStateId, -1);
+        for (int i = 0; i < sources.size(); i++) {
+            if (sources.get(i).queue == null) {
+                sourceByStateId[sources.get(i).stateId] = i;
+            }
+        }
+        this.cursor = snapshot.scan(EMPTY, 0);
+        this.currentKeyGroup = keyGroupRange.getStartKeyGroup();
+        this.timerSource = firstTimerSource;
+        try {
+            advanceCursor();
+            next();
+        } catch (IOException | RuntimeException e) {
+            IOUtils.closeQuietly(cursor);
+            throw e;
+        }
     }
 
     @Override
     public void next() throws IOException {
-        while (!readFromCurrentSource()) {
-            if (!openNextSource()) {
-                valid = false;
-                closeCursor();
+        while (currentKeyGroup <= keyGroupRange.getEndKeyGroup()) {
+            if (emitKeyedEntry() || emitTimer()) {
                 return;
             }
+            currentKeyGroup++;
+            timerSource = firstTimerSource;
+            queueElements = null;
         }
+        valid = false;
     }
 
-    private boolean readFromCurrentSource() throws IOException {
-        if (cursor != null) {
-            Source source = sources.get(sourceIndex);
-            while (cursor.next()) {
-                byte[] stored = cursor.value();
-                byte[] kept =
-                        source.transformer == null
-                                ? stored
-                                : source.transformer.filterOrTransform(stored);
-                if (kept != null) {
-                    emit(
-                            canonicalKeys.toCanonical(cursor.key(), source.ambiguousKeyPossible),
-                            kept);
-                    return true;
-                }
+    /** Emits the cursor's entry if it belongs to the current key group; skips filtered ones. */
+    private boolean emitKeyedEntry() throws IOException {
+        while (cursorKey != null && CompositeKey.keyGroup(cursorKey) == currentKeyGroup) {
+            byte[] storeKey = cursorKey;
+            int source = sourceByStateId[CompositeKey.stateId(storeKey)];
+            Source state = sources.get(source);
+            byte[] stored = cursor.value();
+            byte[] kept =
+                    state.transformer == null ? stored : state.transformer.filterOrTransform(stored);
+            advanceCursor();
+            if (kept != null) {
+                emit(source, canonicalKeys.toCanonical(storeKey, state.ambiguousKeyPossible), kept);
+                return true;
             }
-            return false;
-        }
-        if (queueElements != null && queueElements.hasNext()) {
-            elementOut.clear();
-            CompositeKeySerializationUtils.writeKeyGroup(
-                    currentKeyGroup, canonicalKeys.keyGroupPrefixBytes(), elementOut);
-            elementSerializer.serialize(queueElements.next(), elementOut);
-            emit(elementOut.getCopyOfBuffer(), EMPTY);
-            return true;
         }
         return false;
     }
 
+    /** Emits the next timer of the current key group, walking the timer sources in order. */
     @SuppressWarnings("unchecked")
-    private boolean openNextSource() throws IOException {
-        closeCursor();
-        queueElements = null;
-        sourceIndex++;
-        while (sourceIndex >= sources.size()) {
-            if (!keyGroups.hasNext()) {
-                return false;
+    private boolean emitTimer() throws IOException {
+        while (timerSource < sources.size()) {
+            Source source = sources.get(timerSource);
+            if (queueElements == null) {
+                queueElements = source.queue.getIteratorForKeyGroup(currentKeyGroup);
             }
-            currentKeyGroup = keyGroups.next();
-            sourceIndex = 0;
+            if (queueElements.hasNext()) {
+                elementOut.clear();
+                CompositeKeySerializationUtils.writeKeyGroup(
+                        currentKeyGroup, canonicalKeys.keyGroupPrefixBytes(), elementOut);
+                ((TypeSerializer<Object>) source.queue.getMetaInfo().getElementSerializer())
+                        .serialize(queueElements.next(), elementOut);
+                emit(timerSource, elementOut.getCopyOfBuffer(), EMPTY);
+                return true;
+            }
+            queueElements = null;
+            timerSource++;
         }
-        Source source = sources.get(sourceIndex);
-        if (source.queue == null) {
-            CompositeKey.writeStatePrefix(statePrefix, currentKeyGroup, source.stateId);
-            cursor = snapshot.scan(statePrefix, statePrefix.length);
-        } else {
-            queueElements = source.queue.getIteratorForKeyGroup(currentKeyGroup);
-            elementSerializer =
-                    (TypeSerializer<Object>) source.queue.getMetaInfo().getElementSerializer();
-        }
-        return true;
+        return false;
     }
 
-    private void emit(byte[] canonicalKey, byte[] storedValue) {
+    /**
+     * Moves the cursor to the next entry this snapshot writes: one of a state some source reads,
+     * in a key group of the range at or after the current one.
+     */
+    private void advanceCursor() throws IOException {
+        while (cursor.next()) {
+            byte[] storeKey = cursor.key();
+            int group = CompositeKey.keyGroup(storeKey);
+            int stateId = CompositeKey.stateId(storeKey);
+            if (group >= currentKeyGroup
+                    && group <= keyGroupRange.getEndKeyGroup()
+                    && stateId < sourceByStateId.length
+                    && sourceByStateId[stateId] >= 0) {
+                cursorKey = storeKey;
+                return;
+            }
+        }
+        cursorKey = null;
+    }
+
+    private void emit(int source, byte[] canonicalKey, byte[] storedValue) {
         newKeyGroup = currentKeyGroup != keyGroup;
-        newKeyValueState = newKeyGroup || sourceIndex != kvStateId;
+        newKeyValueState = newKeyGroup || source != kvStateId;
         keyGroup = currentKeyGroup;
-        kvStateId = sourceIndex;
+        kvStateId = source;
         key = canonicalKey;
         value = storedValue;
         valid = true;
-    }
-
-    private void closeCursor() throws IOException {
-        if (cursor != null) {
-            StoreCursor open = cursor;
-            cursor = null;
-            open.close();
-        }
     }
 
     @Override
@@ -216,6 +259,5 @@ final class SpillwayKeyValueStateIterator implements KeyValueStateIterator {
     @Override
     public void close() {
         IOUtils.closeQuietly(cursor);
-        cursor = null;
     }
 }

@@ -90,8 +90,14 @@ public final class SpillwaySnapshotResources<K> implements FullSnapshotResources
                 compression);
     }
 
+    /**
+     * Called by the asynchronous part. The view is persisted first: its in-memory entries become
+     * one sorted run, the memtable pages it pinned go back to the task at once, and the stream
+     * that follows reads nothing but immutable run files, sequentially.
+     */
     @Override
     public KeyValueStateIterator createKVStateIterator() throws IOException {
+        storeSnapshot.persist();
         return new SpillwayKeyValueStateIterator(
                 storeSnapshot, sources, keyGroupRange, numberOfKeyGroups);
     }
