@@ -108,6 +108,12 @@ public final class Page {
         return segment.getLong(offset);
     }
 
+    /** Reads a long in big-endian order: eight bytes as an unsigned-comparable number. */
+    public long getLongBigEndian(int offset) {
+        check(offset, Long.BYTES);
+        return segment.getLongBigEndian(offset);
+    }
+
     /** Writes a long in native byte order. */
     public void putLong(int offset, long value) {
         check(offset, Long.BYTES);

@@ -135,6 +135,24 @@ final class Records {
     }
 
     /** Unsigned comparison of two records' keys. */
+    /**
+     * The key's first eight bytes as a big-endian number, zero-padded when the key is shorter:
+     * two keys whose prefixes differ compare as their prefixes do (unsigned), so a sort settles
+     * most comparisons on one long without touching the pages again.
+     */
+    static long keyPrefix(Page page, int offset) {
+        int keyLength = keyLength(page, offset);
+        int keyStart = keyStart(offset);
+        if (keyLength >= Long.BYTES) {
+            return page.getLongBigEndian(keyStart);
+        }
+        long prefix = 0;
+        for (int i = 0; i < Long.BYTES; i++) {
+            prefix = (prefix << 8) | (i < keyLength ? page.getByte(keyStart + i) & 0xFF : 0);
+        }
+        return prefix;
+    }
+
     static int compareKeys(Page pageA, int offsetA, Page pageB, int offsetB) {
         return pageA.compare(
                 keyStart(offsetA), keyLength(pageA, offsetA), pageB, keyStart(offsetB), keyLength(pageB, offsetB));

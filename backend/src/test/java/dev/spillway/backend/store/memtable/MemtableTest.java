@@ -14,7 +14,10 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
+import java.util.TreeSet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -96,6 +99,31 @@ class MemtableTest {
             String expected = i % 2 == 0 ? "round-19-" + i : "value-" + i;
             assertThat(valueOf(keys[i])).startsWith(expected + "-");
         }
+    }
+
+    @Test
+    void pinnedRecordsSortInUnsignedKeyOrderWhateverTheirPrefixes() {
+        // Keys shorter than the eight-byte sort prefix, keys sharing it, and high bytes that a
+        // signed comparison would put first.
+        Random random = new Random(42);
+        TreeSet<byte[]> expected = new TreeSet<>(Arrays::compareUnsigned);
+        for (int i = 0; i < 3_000; i++) {
+            byte[] key = new byte[1 + random.nextInt(random.nextBoolean() ? 7 : 20)];
+            for (int b = 0; b < key.length; b++) {
+                key[b] = (byte) (b < 6 && random.nextInt(4) > 0 ? 0x80 : random.nextInt(4) * 0x55);
+            }
+            if (expected.add(key)) {
+                memtable.put(EntryKind.PUT, key, key.length, key, 0, key.length, false);
+            }
+        }
+        PinnedRecords pinned = memtable.pin(new byte[0], 0);
+        MemtableCursor cursor = pinned.cursor(new byte[0], 0);
+        List<byte[]> sorted = new ArrayList<>();
+        while (cursor.next()) {
+            sorted.add(cursor.key());
+        }
+        memtable.unpin(pinned);
+        assertThat(sorted).containsExactlyElementsOf(expected);
     }
 
     @Test
