@@ -47,10 +47,17 @@ final class KeyedBackendFixture implements AutoCloseable {
 
     static KeyedBackendFixture open(BackendUnderTest backendUnderTest, long managedMemoryBytes)
             throws Exception {
+        return open(backendUnderTest, managedMemoryBytes, new Configuration());
+    }
+
+    /** As above, with job options (e.g. incremental checkpoints) every backend is configured with. */
+    static KeyedBackendFixture open(
+            BackendUnderTest backendUnderTest, long managedMemoryBytes, Configuration jobOptions)
+            throws Exception {
         File localDir = Files.createTempDirectory("spillway-state-bench").toFile();
         MockEnvironment environment = null;
         try {
-            Configuration config = new Configuration();
+            Configuration config = new Configuration(jobOptions);
             config.set(RocksDBOptions.LOCAL_DIRECTORIES, localDir.getAbsolutePath());
             environment =
                     MockEnvironment.builder()
@@ -89,6 +96,11 @@ final class KeyedBackendFixture implements AutoCloseable {
 
     CheckpointableKeyedStateBackend<Long> keyedBackend() {
         return keyedBackend;
+    }
+
+    /** A directory of this fixture's, deleted with it. */
+    File localDir() {
+        return localDir;
     }
 
     @Override

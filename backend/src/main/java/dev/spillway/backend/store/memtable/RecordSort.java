@@ -9,11 +9,13 @@ import dev.spillway.backend.memory.Page;
  * naive quicksorts).
  *
  * <p><b>Key prefixes.</b> As Spark's in-memory sorter does, each pointer travels with the first
- * eight bytes of its key as a long ({@link Records#keyPrefix}), so most comparisons are one
- * unsigned long comparison on the heap arrays instead of a walk over two records in off-heap
- * pages; only equal prefixes fall back to the keys. A profile of a checkpoint of 280k in-memory
- * entries spent half of the snapshot thread's time in those page comparisons. The price is eight
- * bytes of heap per sorted record, for the duration of the sort.
+ * sixteen bytes of its key as two longs ({@link Records#keyPrefix}), so most comparisons are
+ * unsigned long comparisons on heap arrays instead of a walk over two records in off-heap pages;
+ * only equal prefixes fall back to the keys. Eight bytes are not enough: they hold the key group,
+ * the state id, a length and only the first three bytes of the user key, which for a {@code Long}
+ * key are nearly always zero. A profile of a checkpoint of 280k in-memory entries spent half of
+ * the snapshot thread's time in those page comparisons. The price is sixteen bytes of heap per
+ * sorted record, for the duration of the sort.
  */
 final class RecordSort {
 
@@ -22,37 +24,34 @@ final class RecordSort {
     private RecordSort() {}
 
     static void sortByKey(long[] addresses, int size, Page[] pages) {
-        long[] prefixes = new long[size];
+        long[] high = new long[size];
+        long[] low = new long[size];
         for (int i = 0; i < size; i++) {
             long a = addresses[i];
-            prefixes[i] = Records.keyPrefix(pages[Records.page(a)], Records.offset(a));
+            Page page = pages[Records.page(a)];
+            high[i] = Records.keyPrefix(page, Records.offset(a), 0);
+            low[i] = Records.keyPrefix(page, Records.offset(a), Long.BYTES);
         }
+        Sortable source = new Sortable(addresses, high, low);
         for (int start = 0; start < size; start += INSERTION_SORT_RUN) {
-            insertionSort(
-                    addresses, prefixes, start, Math.min(start + INSERTION_SORT_RUN, size), pages);
+            source.insertionSort(start, Math.min(start + INSERTION_SORT_RUN, size), pages);
         }
         if (size <= INSERTION_SORT_RUN) {
             return;
         }
-        long[] source = addresses;
-        long[] sourcePrefixes = prefixes;
-        long[] target = new long[size];
-        long[] targetPrefixes = new long[size];
+        Sortable target = new Sortable(new long[size], new long[size], new long[size]);
         for (int width = INSERTION_SORT_RUN; width < size; width *= 2) {
-            for (int low = 0; low < size; low += 2 * width) {
-                int middle = Math.min(low + width, size);
-                int high = Math.min(low + 2 * width, size);
-                merge(source, sourcePrefixes, target, targetPrefixes, low, middle, high, pages);
+            for (int from = 0; from < size; from += 2 * width) {
+                int middle = Math.min(from + width, size);
+                int to = Math.min(from + 2 * width, size);
+                source.mergeInto(target, from, middle, to, pages);
             }
-            long[] swap = source;
+            Sortable swap = source;
             source = target;
             target = swap;
-            swap = sourcePrefixes;
-            sourcePrefixes = targetPrefixes;
-            targetPrefixes = swap;
         }
-        if (source != addresses) {
-            System.arraycopy(source, 0, addresses, 0, size);
+        if (source.addresses != addresses) {
+            System.arraycopy(source.addresses, 0, addresses, 0, size);
         }
     }
 
@@ -73,59 +72,70 @@ final class RecordSort {
         return low;
     }
 
-    private static void insertionSort(
-            long[] a, long[] prefixes, int from, int to, Page[] pages) {
-        for (int i = from + 1; i < to; i++) {
-            long current = a[i];
-            long currentPrefix = prefixes[i];
-            int j = i - 1;
-            while (j >= from && compare(prefixes[j], a[j], currentPrefix, current, pages) > 0) {
-                a[j + 1] = a[j];
-                prefixes[j + 1] = prefixes[j];
-                j--;
-            }
-            a[j + 1] = current;
-            prefixes[j + 1] = currentPrefix;
-        }
-    }
+    /** Pointers with their key prefixes, moved together. */
+    private static final class Sortable {
+        final long[] addresses;
+        final long[] high;
+        final long[] low;
 
-    private static void merge(
-            long[] source,
-            long[] sourcePrefixes,
-            long[] target,
-            long[] targetPrefixes,
-            int low,
-            int middle,
-            int high,
-            Page[] pages) {
-        int left = low;
-        int right = middle;
-        for (int out = low; out < high; out++) {
-            int take;
-            if (left < middle
-                    && (right >= high
-                            || compare(
-                                            sourcePrefixes[left],
-                                            source[left],
-                                            sourcePrefixes[right],
-                                            source[right],
-                                            pages)
-                                    <= 0)) {
-                take = left++;
-            } else {
-                take = right++;
-            }
-            target[out] = source[take];
-            targetPrefixes[out] = sourcePrefixes[take];
+        Sortable(long[] addresses, long[] high, long[] low) {
+            this.addresses = addresses;
+            this.high = high;
+            this.low = low;
         }
-    }
 
-    private static int compare(long prefixA, long a, long prefixB, long b, Page[] pages) {
-        int byPrefix = Long.compareUnsigned(prefixA, prefixB);
-        if (byPrefix != 0) {
-            return byPrefix;
+        void insertionSort(int from, int to, Page[] pages) {
+            for (int i = from + 1; i < to; i++) {
+                long a = addresses[i];
+                long h = high[i];
+                long l = low[i];
+                int j = i - 1;
+                while (j >= from && compare(j, h, l, a, pages) > 0) {
+                    copy(j, this, j + 1);
+                    j--;
+                }
+                addresses[j + 1] = a;
+                high[j + 1] = h;
+                low[j + 1] = l;
+            }
         }
-        return Records.compareKeys(
-                pages[Records.page(a)], Records.offset(a), pages[Records.page(b)], Records.offset(b));
+
+        void mergeInto(Sortable target, int from, int middle, int to, Page[] pages) {
+            int left = from;
+            int right = middle;
+            for (int out = from; out < to; out++) {
+                if (left < middle
+                        && (right >= to
+                                || compare(left, high[right], low[right], addresses[right], pages)
+                                        <= 0)) {
+                    copy(left++, target, out);
+                } else {
+                    copy(right++, target, out);
+                }
+            }
+        }
+
+        private void copy(int from, Sortable target, int to) {
+            target.addresses[to] = addresses[from];
+            target.high[to] = high[from];
+            target.low[to] = low[from];
+        }
+
+        /** Compares the record at {@code i} with the given one. */
+        private int compare(int i, long otherHigh, long otherLow, long other, Page[] pages) {
+            int byPrefix = Long.compareUnsigned(high[i], otherHigh);
+            if (byPrefix == 0) {
+                byPrefix = Long.compareUnsigned(low[i], otherLow);
+            }
+            if (byPrefix != 0) {
+                return byPrefix;
+            }
+            long a = addresses[i];
+            return Records.compareKeys(
+                    pages[Records.page(a)],
+                    Records.offset(a),
+                    pages[Records.page(other)],
+                    Records.offset(other));
+        }
     }
 }

@@ -136,19 +136,20 @@ final class Records {
 
     /** Unsigned comparison of two records' keys. */
     /**
-     * The key's first eight bytes as a big-endian number, zero-padded when the key is shorter:
-     * two keys whose prefixes differ compare as their prefixes do (unsigned), so a sort settles
-     * most comparisons on one long without touching the pages again.
+     * Eight bytes of the key from {@code from} on, as a big-endian number, zero-padded past the
+     * key's end: two keys whose first sixteen bytes differ compare as their two prefixes (bytes
+     * 0-7, then 8-15) do, unsigned, so a sort settles most comparisons on longs without touching
+     * the pages again.
      */
-    static long keyPrefix(Page page, int offset) {
+    static long keyPrefix(Page page, int offset, int from) {
         int keyLength = keyLength(page, offset);
-        int keyStart = keyStart(offset);
-        if (keyLength >= Long.BYTES) {
-            return page.getLongBigEndian(keyStart);
+        int start = keyStart(offset) + from;
+        if (keyLength - from >= Long.BYTES) {
+            return page.getLongBigEndian(start);
         }
         long prefix = 0;
         for (int i = 0; i < Long.BYTES; i++) {
-            prefix = (prefix << 8) | (i < keyLength ? page.getByte(keyStart + i) & 0xFF : 0);
+            prefix = (prefix << 8) | (from + i < keyLength ? page.getByte(start + i) & 0xFF : 0);
         }
         return prefix;
     }
