@@ -22,6 +22,9 @@ import dev.spillway.backend.store.run.RunDirectory;
 import dev.spillway.backend.store.run.RunVersion;
 import dev.spillway.backend.store.run.RunWriter;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;
@@ -77,6 +80,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * own lock while asking for memory the other one holds.
  */
 public final class SpillableStore implements StateStore, StoreMetrics {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SpillableStore.class);
 
     static final long EVICTION_LOCK_WAIT_MILLIS = 100;
 
@@ -657,7 +662,18 @@ public final class SpillableStore implements StateStore, StoreMetrics {
 
     /**
      * Closes the store: waits for a running compaction, frees every page, deletes the spill
-     * directory. Views still open lose their memtable records; close them first.
+     * directory.
+     *
+     * <p><b>A lease for snapshot readers</b>, as RocksDB's {@code ResourceGuard}: a snapshot view
+     * that still pins memtable records (an asynchronous checkpoint part that has not persisted or
+     * released its view yet, say, when a task is cancelled mid-checkpoint) may be reading those
+     * pages on another thread. Freeing them would hand them to the slot's other backends while
+     * they are read. So close first waits, with the lock released, until every such view has given
+     * its pins back (a cancelled checkpoint releases its view when its streams are closed). The
+     * wait is bounded by {@code spillway.memory.execution-wait-timeout} (a view taken and never
+     * run or released would otherwise block disposal forever); past it, close logs an error naming
+     * the views and frees the pages anyway. Persisted views hold no pages; their runs stop being
+     * readable when the directory goes, which fails their reads instead of feeding them garbage.
      */
     @Override
     public void close() throws IOException {
@@ -668,6 +684,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
             }
             closed = true;
             snapshotClosed.signalAll();
+            awaitViewsReleased();
         } finally {
             lock.unlock();
         }
@@ -686,6 +703,32 @@ public final class SpillableStore implements StateStore, StoreMetrics {
             blockCache.shrink(Long.MAX_VALUE);
             memory.close();
             cacheMemory.close();
+        }
+    }
+
+    /**
+     * Waits, with the lock released, until no snapshot view pins memtable records, at most the
+     * snapshot wait timeout. Called under the lock, after {@code closed} is set (so no new view
+     * can be taken).
+     */
+    private void awaitViewsReleased() {
+        long left = snapshotWaitNanos;
+        try {
+            while (openSnapshots > 0) {
+                if (left <= 0) {
+                    LOG.error(
+                            "Store {} closes while {} snapshot view(s) still pin memory after"
+                                    + " waiting {} ms for them; their pages go back to the pool"
+                                    + " now. A snapshot was taken and neither run nor released.",
+                            name,
+                            openSnapshots,
+                            TimeUnit.NANOSECONDS.toMillis(snapshotWaitNanos));
+                    return;
+                }
+                left = snapshotClosed.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
