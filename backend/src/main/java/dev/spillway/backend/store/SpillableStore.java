@@ -120,6 +120,12 @@ public final class SpillableStore implements StateStore, StoreMetrics {
     /** Snapshot views not yet closed; guarded by {@link #lock}. */
     private int openSnapshots;
 
+    /** Whether an eviction's run is being written off the lock ({@link #evictFrozen}). */
+    private boolean frozenEviction;
+
+    /** Runs installed as the newest so far: a frozen eviction's run is placed by counting them. */
+    private long newestRunsInstalled;
+
     private boolean closed;
 
     // Counters: written under the lock, read by metric reporters without it.
@@ -266,7 +272,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
                                     element,
                                     elementOffset,
                                     elementLength,
-                                    runs.size() == 0 ? EntryKind.PUT : EntryKind.APPEND));
+                                    mayHaveOlderEntries() ? EntryKind.APPEND : EntryKind.PUT));
         } finally {
             lock.unlock();
         }
@@ -277,7 +283,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
         lock.lock();
         try {
             checkOpen();
-            if (runs.size() == 0) {
+            if (!mayHaveOlderEntries()) {
                 int entry = memtable.find(key, keyLength);
                 if (entry != Memtable.NO_ENTRY) {
                     memtable.remove(entry);
@@ -513,44 +519,155 @@ public final class SpillableStore implements StateStore, StoreMetrics {
      * Writes cold memtable entries covering at least {@code bytes} to a new run and frees their
      * pages. Returns the bytes of pages returned to the pool (less than asked when snapshot views
      * pin the chosen pages, or 0 when another thread holds the store too long).
+     *
+     * <p>Two ways, by who asks. The task thread's own allocation ran short (it holds the lock,
+     * inside an operation): it cannot go on until memory is free anyway, so the eviction runs
+     * under the lock ({@link #evictUnderLock}). Any other thread (another backend's or an execution
+     * consumer's request): the victims are <em>frozen</em> under the lock, the run is written
+     * without it, and it is installed under it again ({@link #evictFrozen}), so the task thread
+     * keeps reading and writing while the disk works.
      */
     long evict(long bytes) throws IOException {
-        if (!acquireForEviction()) {
+        if (!lock.isHeldByCurrentThread()) {
+            return evictFrozen(bytes);
+        }
+        if (closed) {
             return 0;
         }
         try {
-            if (closed) {
-                return 0;
-            }
             long before = memtable.pageBytes();
             evictionBatch.clear();
             chooseVictims(bytes, evictionBatch);
             if (evictionBatch.size() + evictionBatch.cleanSize() == 0) {
                 return 0;
             }
-            Run run = writeRun(evictionBatch);
+            Run run = writeRun(evictionBatch.size(), evictionBatch.sortedCursor(memtable));
             if (run != null) {
                 installVersion(runs.withNewest(run));
                 run.release();
+                newestRunsInstalled++;
                 spills++;
                 compaction.schedule();
             }
             memtable.removeAll(evictionBatch);
-            evictedEntries += evictionBatch.size() + evictionBatch.cleanSize();
-            evictedBytes += evictionBatch.recordBytes();
+            countEvicted(evictionBatch);
             return before - memtable.pageBytes();
         } finally {
             evictionBatch.clear();
             memtable.endEviction();
+        }
+    }
+
+    /**
+     * An eviction whose run is written without the store lock.
+     *
+     * <p><b>Freeze.</b> Under the lock the victims are chosen and their records pinned ({@link
+     * Memtable#freeze}); their entries stay in the index, so reads still find them in memory, and
+     * writes to them simply make new records. <b>Write.</b> Without the lock the frozen records
+     * are sorted and written as a run. <b>Install.</b> Under the lock the run goes into the run
+     * version, the entries whose record is still the frozen one leave the index (an entry written
+     * meanwhile is newer and stays), and the pins go.
+     *
+     * <p><b>Where the run goes.</b> The frozen records were the newest state of their keys when
+     * frozen, so the run is newer than every run that existed then, and older than every run the
+     * task thread's own evictions installed since (those hold records at least as new). It is
+     * therefore inserted below the runs installed during the write. Two guards keep that position
+     * meaningful: one frozen eviction at a time, and no compaction planned while one is in flight
+     * (a merge of a newer run with older ones would leave it no place). And because the frozen
+     * entries are still in the index but are about to reach a run, a delete or an append meanwhile
+     * must not assume "no runs, nothing older on disk" ({@link #mayHaveOlderEntries}). List-append
+     * operands stay in memory ({@link EvictionBatch#forFrozenWrite}).
+     *
+     * <p>If the run cannot be written (full disk), nothing changes: the entries stay in memory. If
+     * the store closed meanwhile, the run is dropped.
+     */
+    private long evictFrozen(long bytes) throws IOException {
+        EvictionBatch batch = EvictionBatch.forFrozenWrite();
+        PinnedRecords frozen;
+        long installedBefore;
+        if (!tryLockForEviction()) {
+            return 0;
+        }
+        try {
+            if (closed || frozenEviction) {
+                return 0;
+            }
+            try {
+                chooseVictims(bytes, batch);
+            } finally {
+                memtable.endEviction();
+            }
+            if (batch.size() + batch.cleanSize() == 0) {
+                return 0;
+            }
+            frozen = memtable.freeze(batch);
+            frozenEviction = true;
+            installedBefore = newestRunsInstalled;
+        } finally {
+            lock.unlock();
+        }
+        Run run = null;
+        try {
+            run = writeRun(frozen.size(), frozen.cursor(EMPTY, 0));
+        } finally {
+            if (run == null && batch.size() > 0) {
+                // The write failed: everything stays in memory.
+                endFrozenEviction(batch);
+            }
+        }
+        // The task thread holds the lock only for single operations (it waits for memory or for
+        // snapshot views with the lock released), so this wait is short.
+        lock.lock();
+        try {
+            frozenEviction = false;
+            snapshotClosed.signalAll();
+            if (closed) {
+                if (run != null) {
+                    run.release();
+                }
+                return 0;
+            }
+            long before = memtable.pageBytes();
+            if (run != null) {
+                installVersion(runs.withRunAt((int) (newestRunsInstalled - installedBefore), run));
+                run.release();
+                spills++;
+            }
+            memtable.removeAll(batch);
+            countEvicted(batch);
+            memtable.thaw(batch);
+            compaction.schedule();
+            return before - memtable.pageBytes();
+        } finally {
             lock.unlock();
         }
     }
 
-    private boolean acquireForEviction() {
-        if (lock.isHeldByCurrentThread()) {
-            lock.lock();
-            return true;
+    /** Ends a frozen eviction whose run was not written; the entries stay. */
+    private void endFrozenEviction(EvictionBatch batch) {
+        lock.lock();
+        try {
+            frozenEviction = false;
+            snapshotClosed.signalAll();
+            if (!closed) {
+                memtable.thaw(batch);
+            }
+        } finally {
+            lock.unlock();
         }
+    }
+
+    /** A delete or append may skip looking at older state only if no run can hold any. */
+    private boolean mayHaveOlderEntries() {
+        return runs.size() > 0 || frozenEviction;
+    }
+
+    private void countEvicted(EvictionBatch batch) {
+        evictedEntries += batch.size() + batch.cleanSize();
+        evictedBytes += batch.recordBytes();
+    }
+
+    private boolean tryLockForEviction() {
         try {
             return lock.tryLock(EVICTION_LOCK_WAIT_MILLIS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -589,15 +706,14 @@ public final class SpillableStore implements StateStore, StoreMetrics {
         return chosen;
     }
 
-    /** Writes the batch's dirty records as a run; {@code null} when there are none. */
-    private Run writeRun(EvictionBatch batch) throws IOException {
-        if (batch.size() == 0) {
+    /** Writes evicted records, in key order, as a run; {@code null} when there are none. */
+    private Run writeRun(int records, MemtableCursor sorted) throws IOException {
+        if (records == 0) {
             return null;
         }
-        try (RunWriter writer = directory.newWriter(batch.size(), RunWriter.Purpose.SPILL)) {
-            MemtableCursor records = batch.sortedCursor(memtable);
-            while (records.next()) {
-                writer.add(records.key(), records.kind(), records.value());
+        try (RunWriter writer = directory.newWriter(records, RunWriter.Purpose.SPILL)) {
+            while (sorted.next()) {
+                writer.add(sorted.key(), sorted.kind(), sorted.value());
             }
             return writer.finish();
         } catch (IOException e) {
@@ -605,7 +721,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
                     "Store "
                             + name
                             + " could not evict "
-                            + batch.size()
+                            + records
                             + " entries to "
                             + directory.path()
                             + ": "
@@ -632,7 +748,9 @@ public final class SpillableStore implements StateStore, StoreMetrics {
             lock.lock();
             try {
                 compaction.planned();
-                if (closed) {
+                if (closed || frozenEviction) {
+                    // A frozen eviction's run is placed by counting the newest runs: none may be
+                    // merged away meanwhile. Its install schedules compaction again.
                     return null;
                 }
                 return full ? compactor.planFull(runs) : compactor.plan(runs);
@@ -714,7 +832,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
     private void awaitViewsReleased() {
         long left = snapshotWaitNanos;
         try {
-            while (openSnapshots > 0) {
+            while (openSnapshots > 0 || frozenEviction) {
                 if (left <= 0) {
                     LOG.error(
                             "Store {} closes while {} snapshot view(s) still pin memory after"

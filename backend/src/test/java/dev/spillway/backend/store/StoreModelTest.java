@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,6 +17,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -69,6 +71,8 @@ class StoreModelTest {
         private final List<FrozenSnapshot> snapshots = new ArrayList<>();
         private SpillableStore store;
         private int operation;
+        /** An eviction running on another thread while the operations go on, or null. */
+        private CompletableFuture<Long> backgroundEviction;
 
         ModelRun(long seed, Path spillParent) throws IOException {
             this.seed = seed;
@@ -93,6 +97,7 @@ class StoreModelTest {
                 for (operation = 0; operation < operations; operation++) {
                     step();
                 }
+                awaitBackgroundEviction();
                 assertSameContent(store.scan(new byte[0], 0), reference.scan(new byte[0], 0));
                 for (FrozenSnapshot snapshot : snapshots) {
                     snapshot.verifyFully();
@@ -100,6 +105,9 @@ class StoreModelTest {
             } catch (Throwable failure) {
                 throw new AssertionError("operation " + operation, failure);
             } finally {
+                if (backgroundEviction != null) {
+                    backgroundEviction.handle((freed, failure) -> null).join();
+                }
                 for (FrozenSnapshot snapshot : snapshots) {
                     snapshot.view.close();
                     snapshot.frozen.close();
@@ -139,7 +147,7 @@ class StoreModelTest {
             } else if (dice < 880) {
                 scanAndCompare();
             } else if (dice < 895) {
-                store.evict(1 + random.nextInt(64 * 1024));
+                evict(1 + random.nextInt(64 * 1024));
             } else if (dice < 897) {
                 store.compactFully();
             } else if (dice < 905) {
@@ -157,6 +165,35 @@ class StoreModelTest {
             } else {
                 byte[] key = keys.randomKey();
                 assertThat(store.get(key, key.length)).isEqualTo(reference.get(key, key.length));
+            }
+        }
+
+        /**
+         * Evicts on this thread, or on another one while the next operations run (as when another
+         * backend of the slot needs memory): the run is then written off the store lock.
+         */
+        private void evict(long bytes) throws IOException {
+            if (random.nextBoolean()) {
+                store.evict(bytes);
+            } else if (backgroundEviction == null || backgroundEviction.isDone()) {
+                awaitBackgroundEviction();
+                SpillableStore target = store;
+                backgroundEviction =
+                        CompletableFuture.supplyAsync(
+                                () -> {
+                                    try {
+                                        return target.evict(bytes);
+                                    } catch (IOException e) {
+                                        throw new UncheckedIOException(e);
+                                    }
+                                });
+            }
+        }
+
+        private void awaitBackgroundEviction() {
+            if (backgroundEviction != null) {
+                backgroundEviction.join();
+                backgroundEviction = null;
             }
         }
 
@@ -218,6 +255,7 @@ class StoreModelTest {
 
         /** What a restore does: a new store filled from a snapshot's full scan, in key order. */
         private void reopenFromSnapshot() throws IOException {
+            awaitBackgroundEviction();
             SpillableStore restored = SpillableStore.open(client, settings, "restored-" + seed);
             try (StoreSnapshot view = store.snapshot();
                     StoreCursor cursor = view.scan(new byte[0], 0)) {

@@ -271,7 +271,9 @@ public final class Memtable {
                 page,
                 a -> {
                     int entry = Records.entry(pages.page(a), Records.offset(a));
-                    if (entry < entryCapacityUsed && address[entry] == a) {
+                    if (entry < entryCapacityUsed
+                            && address[entry] == a
+                            && batch.takes(Records.kind(pages.page(a), Records.offset(a)))) {
                         batch.add(a, Records.size(pages.page(a), Records.offset(a)), isClean(entry));
                     }
                 });
@@ -297,6 +299,22 @@ public final class Memtable {
         if (address[entry] == a) {
             remove(entry);
         }
+    }
+
+    /**
+     * Freezes a batch for writing off the store lock: pins every record of it, so that its pages
+     * outlive whatever the task thread does to the entries meanwhile, and returns the dirty
+     * records, which are immutable while pinned, for any thread to sort and read. {@link
+     * #removeAll} and then {@link #thaw} complete the eviction under the lock.
+     */
+    public PinnedRecords freeze(EvictionBatch batch) {
+        batch.forEachRecord(pages::pin);
+        return new PinnedRecords(pages.pageTable(), batch.dirtyAddresses(), batch.size());
+    }
+
+    /** Releases the pins of {@link #freeze}; pages whose records all died go back now. */
+    public void thaw(EvictionBatch batch) {
+        batch.forEachRecord(pages::unpin);
     }
 
     /** The page table for reading the records of a batch or pinned set. */

@@ -87,6 +87,23 @@ public final class RunVersion {
     }
 
     /**
+     * A new version with {@code run} at {@code position} (0 is newest): below the {@code position}
+     * newest runs, above all others. For a run whose entries are older than some runs installed
+     * while it was written (the caller keeps its own reference on {@code run}).
+     */
+    public RunVersion withRunAt(int position, Run run) {
+        if (position < 0 || position > runs.size()) {
+            throw new IllegalArgumentException(
+                    "Run position " + position + " outside 0.." + runs.size());
+        }
+        List<Run> next = new ArrayList<>(runs.size() + 1);
+        next.addAll(runs.subList(0, position));
+        next.add(run);
+        next.addAll(runs.subList(position, runs.size()));
+        return new RunVersion(next);
+    }
+
+    /**
      * A new version in which the contiguous runs {@code inputs} (newest first, as returned by a
      * compaction) are replaced by {@code output}, or simply removed when {@code output} is
      * {@code null} (everything in them resolved to nothing). Fails when the inputs are not a
