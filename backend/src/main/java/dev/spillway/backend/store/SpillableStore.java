@@ -120,11 +120,16 @@ public final class SpillableStore implements StateStore, StoreMetrics {
     /** Snapshot views not yet closed; guarded by {@link #lock}. */
     private int openSnapshots;
 
-    /** Whether an eviction's run is being written off the lock ({@link #evictFrozen}). */
-    private boolean frozenEviction;
+    /**
+     * Whether a frozen part of the memtable is being written to a run off the lock that will be
+     * installed among the store's runs: an eviction's ({@link #evictFrozen}) or a snapshot's
+     * ({@link #installSnapshotRun}). One at a time; see {@link #evictFrozen} for why.
+     */
+    private boolean frozenInFlight;
 
     /** Runs installed as the newest so far: a frozen eviction's run is placed by counting them. */
     private long newestRunsInstalled;
+
 
     private boolean closed;
 
@@ -365,9 +370,14 @@ public final class SpillableStore implements StateStore, StoreMetrics {
         lock.lock();
         try {
             checkOpen();
-            PinnedRecords pinned = memtable.pin(EMPTY, 0);
+            PinnedRecords pinned = memtable.pinDirty();
             openSnapshots++;
-            return new StoreSnapshotView(pinned, runs.retain(), this);
+            long installAbove = -1;
+            if (!frozenInFlight) {
+                frozenInFlight = true;
+                installAbove = newestRunsInstalled;
+            }
+            return new StoreSnapshotView(pinned, runs.retain(), installAbove, this);
         } finally {
             lock.unlock();
         }
@@ -435,6 +445,53 @@ public final class SpillableStore implements StateStore, StoreMetrics {
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Installs a snapshot's run among the store's runs, so that the entries it holds become clean:
+     * a later eviction drops them without writing, and the next snapshot writes only what changed
+     * since (which is what makes consecutive incremental checkpoints small). The run is the
+     * memtable's dirty entries at the snapshot's moment, so it goes below the runs evictions
+     * installed since ({@code installAbove} counts them, as for {@link #evictFrozen}); the
+     * snapshot held the freeze meanwhile, so no compaction reordered them.
+     *
+     * <p>Not installed when it holds list-append operands: an append since the snapshot rewrote
+     * such an entry as "operands + element", which would fold the run's operands a second time.
+     * Such a run stays the view's own.
+     *
+     * @return whether the run is now one of the store's
+     */
+    boolean installSnapshotRun(Run run, PinnedRecords pinned, long installAbove) {
+        lock.lock();
+        try {
+            endFreeze();
+            if (closed || memtable.holdsOperands(pinned)) {
+                return false;
+            }
+            installVersion(runs.withRunAt((int) (newestRunsInstalled - installAbove), run));
+            memtable.markClean(pinned);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A snapshot that held the freeze ends without installing a run. */
+    void releaseSnapshotFreeze() {
+        lock.lock();
+        try {
+            endFreeze();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void endFreeze() {
+        frozenInFlight = false;
+        snapshotClosed.signalAll();
+        if (!closed) {
+            compaction.schedule();
         }
     }
 
@@ -589,7 +646,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
             return 0;
         }
         try {
-            if (closed || frozenEviction) {
+            if (closed || frozenInFlight) {
                 return 0;
             }
             try {
@@ -601,7 +658,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
                 return 0;
             }
             frozen = memtable.freeze(batch);
-            frozenEviction = true;
+            frozenInFlight = true;
             installedBefore = newestRunsInstalled;
         } finally {
             lock.unlock();
@@ -619,8 +676,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
         // snapshot views with the lock released), so this wait is short.
         lock.lock();
         try {
-            frozenEviction = false;
-            snapshotClosed.signalAll();
+            endFreeze();
             if (closed) {
                 if (run != null) {
                     run.release();
@@ -636,7 +692,6 @@ public final class SpillableStore implements StateStore, StoreMetrics {
             memtable.removeAll(batch);
             countEvicted(batch);
             memtable.thaw(batch);
-            compaction.schedule();
             return before - memtable.pageBytes();
         } finally {
             lock.unlock();
@@ -647,8 +702,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
     private void endFrozenEviction(EvictionBatch batch) {
         lock.lock();
         try {
-            frozenEviction = false;
-            snapshotClosed.signalAll();
+            endFreeze();
             if (!closed) {
                 memtable.thaw(batch);
             }
@@ -659,7 +713,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
 
     /** A delete or append may skip looking at older state only if no run can hold any. */
     private boolean mayHaveOlderEntries() {
-        return runs.size() > 0 || frozenEviction;
+        return runs.size() > 0 || frozenInFlight;
     }
 
     private void countEvicted(EvictionBatch batch) {
@@ -748,7 +802,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
             lock.lock();
             try {
                 compaction.planned();
-                if (closed || frozenEviction) {
+                if (closed || frozenInFlight) {
                     // A frozen eviction's run is placed by counting the newest runs: none may be
                     // merged away meanwhile. Its install schedules compaction again.
                     return null;
@@ -832,7 +886,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
     private void awaitViewsReleased() {
         long left = snapshotWaitNanos;
         try {
-            while (openSnapshots > 0 || frozenEviction) {
+            while (openSnapshots > 0 || frozenInFlight) {
                 if (left <= 0) {
                     LOG.error(
                             "Store {} closes while {} snapshot view(s) still pin memory after"

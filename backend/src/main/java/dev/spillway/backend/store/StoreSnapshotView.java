@@ -16,18 +16,26 @@ import java.util.List;
  * cursors may be open on it at once, from any threads.
  *
  * <p><b>Two phases.</b> Until {@link #persist()} the view reads the pinned records in place, and
- * their pages stay allocated. {@link #persist()} writes them, sorted, as one run that only this view
- * knows (the <em>snapshot run</em>), puts it in front of the view's runs and returns the pins: from
- * then on the view is nothing but immutable files and holds no store memory, so writes on the task
- * thread never wait for the rest of a checkpoint. Cursors opened before persisting keep reading the
- * records they started on; the store keeps those pages while any is open (see {@link
- * SpillableStore#closeSnapshot}).
+ * their pages stay allocated. The view pins only dirty entries: clean ones are copies of what its
+ * runs resolve to. {@link #persist()} writes them, sorted, as one run (the <em>snapshot run</em>),
+ * puts it in front of the view's runs and returns the pins: from then on the view is nothing but
+ * immutable files and holds no store memory, so writes on the task thread never wait for the rest
+ * of a checkpoint. Cursors opened before persisting keep reading the records they started on; the
+ * store keeps those pages while any is open (see {@link SpillableStore#closeSnapshot}).
+ *
+ * <p><b>The snapshot run joins the store.</b> The view that holds the store's freeze ({@code
+ * installAbove >= 0}: no other frozen write was in flight when it was taken) hands its run to the
+ * store as well ({@link SpillableStore#installSnapshotRun}), which marks the entries it holds
+ * clean. So a checkpoint is also a flush, as in RocksDB: the next snapshot writes only what changed
+ * since, and consecutive incremental checkpoints share every run but the newest.
  */
 final class StoreSnapshotView implements StoreSnapshot {
 
     private static final Runnable VIEW_OWNS_PINS = () -> {};
 
     private final SpillableStore store;
+    /** Runs installed before the view was taken, if it holds the store's freeze; else -1. */
+    private long installAbove;
     /** The pinned memtable records; {@code null} once persisted. */
     private PinnedRecords pinned;
     /** The view's runs: the moment's runs, after {@link #persist()} with the snapshot run first. */
@@ -37,9 +45,11 @@ final class StoreSnapshotView implements StoreSnapshot {
     private boolean persisted;
     private boolean closed;
 
-    StoreSnapshotView(PinnedRecords pinned, RunVersion runs, SpillableStore store) {
+    StoreSnapshotView(
+            PinnedRecords pinned, RunVersion runs, long installAbove, SpillableStore store) {
         this.pinned = pinned;
         this.runs = runs;
+        this.installAbove = installAbove;
         this.store = store;
     }
 
@@ -67,13 +77,24 @@ final class StoreSnapshotView implements StoreSnapshot {
     public synchronized List<SnapshotRun> persist() throws IOException {
         checkOpen();
         if (!persisted) {
-            Run snapshotRun = pinned.size() == 0 ? null : store.writeSnapshotRun(pinned);
+            Run snapshotRun;
+            try {
+                snapshotRun = pinned.size() == 0 ? null : store.writeSnapshotRun(pinned);
+            } catch (IOException | RuntimeException e) {
+                releaseFreeze();
+                throw e;
+            }
             if (snapshotRun != null) {
                 RunVersion withSnapshotRun = runs.withNewest(snapshotRun);
+                if (installAbove >= 0) {
+                    store.installSnapshotRun(snapshotRun, pinned, installAbove);
+                    installAbove = -1;
+                }
                 snapshotRun.release();
                 runs.release();
                 runs = withSnapshotRun;
             }
+            releaseFreeze();
             persisted = true;
             returnPinsIfUnread();
         }
@@ -98,6 +119,13 @@ final class StoreSnapshotView implements StoreSnapshot {
         }
     }
 
+    private void releaseFreeze() {
+        if (installAbove >= 0) {
+            installAbove = -1;
+            store.releaseSnapshotFreeze();
+        }
+    }
+
     private void checkOpen() {
         if (closed) {
             throw new IllegalStateException("The snapshot view is closed");
@@ -111,6 +139,7 @@ final class StoreSnapshotView implements StoreSnapshot {
         }
         closed = true;
         try {
+            releaseFreeze();
             returnPinsIfUnread();
         } finally {
             runs.release();

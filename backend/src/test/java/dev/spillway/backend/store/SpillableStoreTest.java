@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -132,6 +133,60 @@ class SpillableStoreTest {
         snapshot.close();
         disposal.get(10, TimeUnit.SECONDS);
         assertThat(client.pagesInUse()).isZero();
+    }
+
+    /**
+     * A persisted snapshot's run joins the store and its entries turn clean, so the next snapshot
+     * writes only what changed since and names the earlier run again (what an incremental
+     * checkpoint shares instead of uploading).
+     */
+    @Test
+    void theNextSnapshotWritesOnlyWhatChangedSinceThePreviousOne() throws IOException {
+        try (SpillableStore store =
+                SpillableStore.open(client, StoreSettings.defaults(spillParent), "delta")) {
+            writeGroup(store, 0);
+            List<SnapshotRun> first;
+            try (StoreSnapshot snapshot = store.snapshot()) {
+                first = snapshot.persist();
+            }
+            assertThat(first).hasSize(1);
+            assertThat(first.get(0).entryCount()).isEqualTo(KEYS_PER_GROUP);
+
+            for (int i = 0; i < 10; i++) {
+                byte[] key = TestKeys.row(0, 0, i, 0);
+                byte[] value = ("changed-" + i).getBytes(StandardCharsets.UTF_8);
+                store.put(key, key.length, value, 0, value.length);
+            }
+            try (StoreSnapshot snapshot = store.snapshot()) {
+                List<SnapshotRun> second = snapshot.persist();
+                assertThat(second).hasSize(2);
+                assertThat(second.get(0).entryCount()).isEqualTo(10);
+                assertThat(second.get(1).name()).isEqualTo(first.get(0).name());
+                try (StoreCursor cursor = snapshot.scan(new byte[0], 0)) {
+                    int entries = 0;
+                    while (cursor.next()) {
+                        entries++;
+                    }
+                    assertThat(entries).isEqualTo(KEYS_PER_GROUP);
+                }
+            }
+            // Every entry is clean now: they leave memory without a byte written.
+            long written = store.bytesWrittenToDisk();
+            store.evict(store.bytesInMemory());
+            assertThat(store.evictedEntries()).isPositive();
+            assertThat(store.spills()).isZero();
+            assertThat(store.bytesWrittenToDisk()).isEqualTo(written);
+            readGroupAfterChanges(store);
+        }
+    }
+
+    private static void readGroupAfterChanges(SpillableStore store) throws IOException {
+        for (int i = 0; i < KEYS_PER_GROUP; i++) {
+            byte[] key = TestKeys.row(0, 0, i, 0);
+            byte[] expected =
+                    i < 10 ? ("changed-" + i).getBytes(StandardCharsets.UTF_8) : value(0, i);
+            assertThat(store.get(key, key.length)).isEqualTo(expected);
+        }
     }
 
     private static void writeGroup(SpillableStore store, int keyGroup) throws IOException {

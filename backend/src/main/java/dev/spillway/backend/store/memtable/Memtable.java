@@ -235,6 +235,53 @@ public final class Memtable {
         return new PinnedRecords(pages.pageTable(), found, count);
     }
 
+    /**
+     * Pins and returns the records of all dirty entries (not {@link #isClean clean}), unsorted:
+     * with the runs of the moment, they are the whole store. For snapshots, which thus never
+     * write again what the runs already hold.
+     */
+    public PinnedRecords pinDirty() {
+        long[] found = new long[keys.size()];
+        int count = 0;
+        for (int e = 0; e < entryCapacityUsed; e++) {
+            long a = address[e];
+            if (a != -1L && flags[e] != CLEAN) {
+                found[count++] = a;
+            }
+        }
+        for (int i = 0; i < count; i++) {
+            pages.pin(found[i]);
+        }
+        return new PinnedRecords(pages.pageTable(), found, count);
+    }
+
+    /** Whether any of the pinned records is a list-append operand. */
+    public boolean holdsOperands(PinnedRecords records) {
+        long[] pinned = records.addresses();
+        for (int i = 0; i < records.size(); i++) {
+            long a = pinned[i];
+            if (Records.kind(pages.page(a), Records.offset(a)) == EntryKind.APPEND) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Marks the entries whose current record is one of the pinned ones as clean: those records
+     * reached a run the store reads. Entries rewritten since keep their newer, dirty record.
+     */
+    public void markClean(PinnedRecords records) {
+        long[] pinned = records.addresses();
+        for (int i = 0; i < records.size(); i++) {
+            long a = pinned[i];
+            int entry = Records.entry(pages.page(a), Records.offset(a));
+            if (entry < entryCapacityUsed && address[entry] == a) {
+                flags[entry] = CLEAN;
+            }
+        }
+    }
+
     /** Releases the pins of {@link #pin}; pages freed meanwhile are returned now. */
     public void unpin(PinnedRecords records) {
         long[] pinned = records.addresses();
