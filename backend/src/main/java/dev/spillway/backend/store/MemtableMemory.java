@@ -26,6 +26,7 @@ final class MemtableMemory extends MemoryConsumer implements PageAllocator {
 
     private final BlockCacheMemory blockCache;
     private Evictor evictor;
+    private Runnable lowMemory = () -> {};
     private long reservedIndexBytes;
 
     MemtableMemory(MemoryClient client, String name, BlockCacheMemory blockCache) {
@@ -37,11 +38,28 @@ final class MemtableMemory extends MemoryConsumer implements PageAllocator {
         this.evictor = target;
     }
 
+    /** Called (on the task thread, under the store lock) when a new page leaves memory low. */
+    void onLowMemory(Runnable action) {
+        this.lowMemory = action;
+    }
+
     @Override
     public Page allocate(int minBytes) {
         int size = Math.max(minBytes, client().pageSize());
         yieldCachedBlocks(size);
-        return minBytes <= client().pageSize() ? allocatePage() : allocatePage(minBytes);
+        Page page = minBytes <= client().pageSize() ? allocatePage() : allocatePage(minBytes);
+        if (client().manager().freeMemory() < lowWaterMark()) {
+            lowMemory.run();
+        }
+        return page;
+    }
+
+    /**
+     * Free memory below which eviction starts ahead of need: an eighth of what this memtable holds
+     * (what one eviction frees at least), and never less than four pages.
+     */
+    private long lowWaterMark() {
+        return Math.max(4L * client().pageSize(), getUsed() / SpillableStore.MIN_EVICTION_SHARE_DIVISOR);
     }
 
     private void yieldCachedBlocks(long bytes) {

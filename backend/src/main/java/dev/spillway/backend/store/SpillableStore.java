@@ -110,6 +110,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
     private final AdmissionFilter admission;
     private final Compactor compactor;
     private final BackgroundCompaction compaction;
+    private final BackgroundEviction evictionAhead;
     private final EntryResolver resolver = new EntryResolver();
     private final EvictionBatch evictionBatch = new EvictionBatch();
     private final int stallRunCount;
@@ -119,6 +120,12 @@ public final class SpillableStore implements StateStore, StoreMetrics {
 
     /** Snapshot views not yet closed; guarded by {@link #lock}. */
     private int openSnapshots;
+
+    /**
+     * Counts the moments pinned pages may have come back (a view returned its pins, a frozen write
+     * ended); a write waiting for memory retries after each. Guarded by {@link #lock}.
+     */
+    private long pinsReleased;
 
     /**
      * Whether a frozen part of the memtable is being written to a run off the lock that will be
@@ -167,7 +174,9 @@ public final class SpillableStore implements StateStore, StoreMetrics {
                                 settings.compactionTrigger(), COMPACTION_SIZE_RATIO, maxRuns),
                         compactionFilter);
         this.compaction = new BackgroundCompaction(new CompactionTarget(), name);
+        this.evictionAhead = new BackgroundEviction(this::evictAhead, name);
         memory.evictThrough(this::evict);
+        memory.onLowMemory(this::scheduleEvictionAhead);
     }
 
     /** The runs team's tested defaults for the size-tiered policy, with our merge width. */
@@ -489,6 +498,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
 
     private void endFreeze() {
         frozenInFlight = false;
+        pinsReleased++;
         snapshotClosed.signalAll();
         if (!closed) {
             compaction.schedule();
@@ -501,7 +511,8 @@ public final class SpillableStore implements StateStore, StoreMetrics {
         try {
             unpin(pinned);
             openSnapshots--;
-            snapshotClosed.signalAll();
+            pinsReleased++;
+        snapshotClosed.signalAll();
         } finally {
             lock.unlock();
         }
@@ -526,9 +537,10 @@ public final class SpillableStore implements StateStore, StoreMetrics {
     }
 
     /**
-     * A write found no memory. If snapshot views are open, the memory may be theirs: eviction
-     * writes pinned records to runs but can return their pages only when the views close. Waits,
-     * with the lock released, until one closes (then the caller retries the write) or until the
+     * A write found no memory. If snapshot views are open, or a frozen eviction is being written,
+     * the memory may be pinned by them: eviction writes pinned records to runs but can return their
+     * pages only when the pins go. Waits, with the lock released, until some pins go (a view
+     * persists or closes, a frozen write ends; then the caller retries the write) or until the
      * deadline, then gives up with the original error. This is back-pressure for the time a
      * checkpoint's asynchronous part holds the memtable, as a write stall in RocksDB; the wait is
      * bounded by {@code spillway.memory.execution-wait-timeout} because a view closed only by the
@@ -543,14 +555,14 @@ public final class SpillableStore implements StateStore, StoreMetrics {
      */
     private long awaitSnapshotClose(SpillwayMemoryException noMemory, long deadline)
             throws IOException {
-        if (openSnapshots == 0) {
+        if (openSnapshots == 0 && !frozenInFlight) {
             throw noMemory;
         }
         long now = System.nanoTime();
         long end = deadline == 0 ? now + snapshotWaitNanos : deadline;
-        int open = openSnapshots;
+        long seen = pinsReleased;
         try {
-            for (long left = end - now; openSnapshots >= open && !closed; ) {
+            for (long left = end - now; pinsReleased == seen && !closed; ) {
                 if (left <= 0) {
                     throw noMemory;
                 }
@@ -711,6 +723,18 @@ public final class SpillableStore implements StateStore, StoreMetrics {
         }
     }
 
+    /** The memtable's new page left memory low: start freeing some in the background. */
+    private void scheduleEvictionAhead() {
+        if (!closed && !frozenInFlight) {
+            evictionAhead.schedule();
+        }
+    }
+
+    /** One eviction ahead of need, on the background thread: a share of the memtable, frozen. */
+    private long evictAhead() throws IOException {
+        return evictFrozen(memtable.pageBytes() / MIN_EVICTION_SHARE_DIVISOR);
+    }
+
     /** A delete or append may skip looking at older state only if no run can hold any. */
     private boolean mayHaveOlderEntries() {
         return runs.size() > 0 || frozenInFlight;
@@ -855,11 +879,13 @@ public final class SpillableStore implements StateStore, StoreMetrics {
                 return;
             }
             closed = true;
-            snapshotClosed.signalAll();
+            pinsReleased++;
+        snapshotClosed.signalAll();
             awaitViewsReleased();
         } finally {
             lock.unlock();
         }
+        evictionAhead.shutdown();
         compaction.shutdown();
         lock.lock();
         try {
