@@ -48,15 +48,18 @@ final class MemtableMemory extends MemoryConsumer implements PageAllocator {
         int size = Math.max(minBytes, client().pageSize());
         yieldCachedBlocks(size);
         Page page = minBytes <= client().pageSize() ? allocatePage() : allocatePage(minBytes);
-        if (client().manager().freeMemory() < lowWaterMark()) {
+        if (client().manager().freeMemory() + blockCache.getUsed() < lowWaterMark()) {
             lowMemory.run();
         }
         return page;
     }
 
     /**
-     * Free memory below which eviction starts ahead of need: an eighth of what this memtable holds
-     * (what one eviction frees at least), and never less than four pages.
+     * Memory the memtable could still take without evicting (free, or cached blocks it takes
+     * first) below which eviction starts ahead of need: an eighth of what this memtable holds
+     * (what one eviction frees at least), and never less than four pages. Cached blocks count as
+     * room: otherwise the cache would take each eviction's memory and the next page would evict
+     * again, shrinking the memtable in favour of the cache.
      */
     private long lowWaterMark() {
         return Math.max(4L * client().pageSize(), getUsed() / SpillableStore.MIN_EVICTION_SHARE_DIVISOR);
