@@ -13,9 +13,10 @@ import java.io.IOException;
  * on-heap index arrays. When the memory manager asks it to spill, it evicts through the store, and
  * before the index grows it evicts through the store unless free memory covers the growth.
  *
- * <p>State comes before cached blocks: before taking memory it drops enough of the store's block
- * cache to leave the request free, so a cache that filled idle memory never makes the manager
- * evict state to disk instead.
+ * <p>Before taking memory it drops the store's cached blocks beyond what hot blocks have won (see
+ * {@link BlockCacheMemory}), so a cache that filled idle memory never makes the manager evict
+ * state to disk instead, while the blocks the cache protects make the memtable evict its own cold
+ * pages.
  */
 final class MemtableMemory extends MemoryConsumer implements PageAllocator {
 
@@ -26,7 +27,8 @@ final class MemtableMemory extends MemoryConsumer implements PageAllocator {
 
     private final BlockCacheMemory blockCache;
     private Evictor evictor;
-    private long reservedIndexBytes;
+    /** Written under the store lock; read by the block cache's charge. */
+    private volatile long reservedIndexBytes;
 
     MemtableMemory(MemoryClient client, String name, BlockCacheMemory blockCache) {
         super(client, PoolKind.STORAGE, name);
@@ -41,13 +43,30 @@ final class MemtableMemory extends MemoryConsumer implements PageAllocator {
     public Page allocate(int minBytes) {
         int size = Math.max(minBytes, client().pageSize());
         yieldCachedBlocks(size);
+        evictBeforeProtectedBlocks(size);
         return minBytes <= client().pageSize() ? allocatePage() : allocatePage(minBytes);
     }
 
     private void yieldCachedBlocks(long bytes) {
         long missing = bytes - client().manager().freeMemory();
         if (missing > 0) {
-            blockCache.spill(missing, this);
+            blockCache.yieldUnprotected(missing);
+        }
+    }
+
+    /**
+     * With hot blocks cached, the memtable makes room by evicting its own cold pages rather than
+     * letting the memory manager drop those blocks. A failing eviction is reported by the
+     * allocation that follows, as in {@link #makeRoomForIndex}.
+     */
+    private void evictBeforeProtectedBlocks(long bytes) {
+        if (evictor != null && blockCache.getUsed() > 0
+                && client().manager().freeMemory() < bytes) {
+            try {
+                evictor.evict(bytes);
+            } catch (IOException reportedByTheAllocation) {
+                // The entries stay in memory; the allocation's acquire path reports the cause.
+            }
         }
     }
 
@@ -82,6 +101,11 @@ final class MemtableMemory extends MemoryConsumer implements PageAllocator {
             acquireMemory(indexBytes - reservedIndexBytes);
             reservedIndexBytes = indexBytes;
         }
+    }
+
+    /** Bytes of record pages: what eviction can free, unlike the index reservation. */
+    long pageBytes() {
+        return Math.max(0, getUsed() - reservedIndexBytes);
     }
 
     /** Returns the index reservation (pages are freed by the memtable). */

@@ -122,6 +122,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
     private volatile long evictedBytes;
     private volatile long spills;
     private volatile long promotions;
+    private volatile long runGets;
     private volatile int runCount;
     private volatile long runBytes;
 
@@ -191,6 +192,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
             throw e;
         }
         MemtableMemory memory = new MemtableMemory(client, name + "-memtable", cacheMemory);
+        cacheMemory.competeWith(memory);
         return new SpillableStore(
                 name, memory, cacheMemory, blockCache, directory, settings, compactionFilter);
     }
@@ -204,7 +206,9 @@ public final class SpillableStore implements StateStore, StoreMetrics {
         lock.lock();
         try {
             checkOpen();
-            int entry = memtable.find(key, keyLength);
+            // One hash for the memtable index and the admission sketch.
+            int hash = KeyHash.hash32(key, keyLength);
+            int entry = memtable.find(key, keyLength, hash);
             if (entry != Memtable.NO_ENTRY) {
                 memtable.touch(entry);
                 EntryKind kind = memtable.kind(entry);
@@ -216,7 +220,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
                 }
                 return foldOperands(key, keyLength, memtable.value(entry));
             }
-            return readFromRuns(key, keyLength);
+            return readFromRuns(key, keyLength, hash);
         } finally {
             lock.unlock();
         }
@@ -306,11 +310,11 @@ public final class SpillableStore implements StateStore, StoreMetrics {
         return value;
     }
 
-    private byte[] readFromRuns(byte[] key, int keyLength) throws IOException {
+    private byte[] readFromRuns(byte[] key, int keyLength, int hash) throws IOException {
         if (runs.size() == 0) {
             return null;
         }
-        int hash = KeyHash.hash32(key, keyLength);
+        runGets++;
         admission.recordAccess(hash);
         resolver.reset();
         runs.resolve(key, keyLength, resolver);
@@ -740,6 +744,35 @@ public final class SpillableStore implements StateStore, StoreMetrics {
     @Override
     public long blockCacheMisses() {
         return blockCache.misses();
+    }
+
+    @Override
+    public long blockCacheBytes() {
+        return cacheMemory.getUsed();
+    }
+
+    /** Cached blocks plus memtable pages: what the cache's protected share is a part of. */
+    long cacheAndPageBytes() {
+        return memory.pageBytes() + cacheMemory.getUsed();
+    }
+
+    BlockCacheMemory cacheMemory() {
+        return cacheMemory;
+    }
+
+    @Override
+    public long runGets() {
+        return runGets;
+    }
+
+    @Override
+    public long runGetBlocks() {
+        return blockCache.pointReadBlocks();
+    }
+
+    @Override
+    public long runGetDiskBytes() {
+        return blockCache.pointReadBytes();
     }
 
     @Override

@@ -7,8 +7,11 @@ package dev.spillway.backend.store.run;
  */
 public final class RunFormatOptions {
 
-    /** Default target size of an uncompressed data block. */
-    public static final int DEFAULT_BLOCK_SIZE = 32 * 1024;
+    /**
+     * Default target size of an uncompressed data block: small, because a point read of evicted
+     * state reads, checks and decodes a whole block (see docs/benchmarks.md, "Read path").
+     */
+    public static final int DEFAULT_BLOCK_SIZE = 4 * 1024;
 
     /** Smallest accepted block size: below it the per-block header, CRC and index entry dominate. */
     public static final int MIN_BLOCK_SIZE = 1024;
@@ -29,7 +32,7 @@ public final class RunFormatOptions {
         this.bloomFalsePositiveRate = bloomFpp;
     }
 
-    /** 32 KiB blocks, LZ4, 1% bloom false positives. */
+    /** 4 KiB blocks, LZ4, 1% bloom false positives. */
     public static RunFormatOptions defaults() {
         return new RunFormatOptions(
                 DEFAULT_BLOCK_SIZE, BlockCompression.LZ4, DEFAULT_BLOOM_FALSE_POSITIVE_RATE);
