@@ -184,7 +184,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
             directory =
                     RunDirectory.create(
                             settings.spillParent(),
-                            settings.runFormat(),
+                            settings.runFormat().withRowPrefix(CompositeKey::rowLength),
                             blockCache,
                             settings.outputs());
         } catch (IOException | RuntimeException e) {

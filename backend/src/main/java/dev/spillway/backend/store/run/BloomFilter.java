@@ -18,8 +18,13 @@ import java.nio.ByteBuffer;
  * The price is a slightly higher false-positive rate for the same bits (about 1.1% instead of 1%
  * at 9.6 bits a key), because keys crowd unevenly into blocks.
  *
- * <p><b>Serialized form</b> (inside the run's bloom section): {@code [probes u8][words u32][words
- * as u64 big-endian...]}, the word count a multiple of {@value #WORDS_PER_BLOCK}.
+ * <p><b>Rows.</b> A run written with a {@link RowPrefix} also adds the row of every key whose row
+ * is shorter than the key (MapState entries), so a scan of a row can ask the filter first. {@link
+ * #hasRows()} says whether a filter was built so.
+ *
+ * <p><b>Serialized form</b> (inside the run's bloom section): {@code [probes u8][flags u8][words
+ * u32][words as u64 big-endian...]}, flags bit 0 = rows added, the word count a multiple of
+ * {@value #WORDS_PER_BLOCK}.
  */
 final class BloomFilter {
 
@@ -30,14 +35,27 @@ final class BloomFilter {
 
     private static final int PROBE_MULTIPLIER = 0x9E3779B9;
 
+    private static final int FLAG_ROWS = 1;
+
     private final long[] words;
     private final int probes;
     private final int blockCount;
+    private boolean rows;
 
     private BloomFilter(long[] words, int probes) {
         this.words = words;
         this.probes = probes;
         this.blockCount = words.length / WORDS_PER_BLOCK;
+    }
+
+    /** Marks the filter as holding the rows of its keys too. */
+    void addsRows() {
+        rows = true;
+    }
+
+    /** Whether the rows of the keys were added (a scan of a row may then ask the filter). */
+    boolean hasRows() {
+        return rows;
     }
 
     /** An empty filter sized for the expected number of keys at the false-positive rate. */
@@ -65,7 +83,10 @@ final class BloomFilter {
     }
 
     void add(byte[] key, int offset, int length) {
-        long hash = KeyHash.hash64(key, offset, length);
+        add(KeyHash.hash64(key, offset, length));
+    }
+
+    void add(long hash) {
         int base = blockBase(hash);
         int h = (int) hash;
         for (int i = 0; i < probes; i++) {
@@ -99,11 +120,12 @@ final class BloomFilter {
     }
 
     int serializedSize() {
-        return 1 + Integer.BYTES + words.length * Long.BYTES;
+        return 2 + Integer.BYTES + words.length * Long.BYTES;
     }
 
     void writeTo(ByteBuffer target) {
         target.put((byte) probes);
+        target.put((byte) (rows ? FLAG_ROWS : 0));
         target.putInt(words.length);
         for (long word : words) {
             target.putLong(word);
@@ -115,12 +137,14 @@ final class BloomFilter {
      * describe one (the caller reports the corruption with the file and offset).
      */
     static BloomFilter readFrom(ByteBuffer source) {
-        if (source.remaining() < 1 + Integer.BYTES) {
+        if (source.remaining() < 2 + Integer.BYTES) {
             return null;
         }
         int k = source.get() & 0xFF;
+        int flags = source.get() & 0xFF;
         int wordCount = source.getInt();
-        if (k < 1 || k > MAX_PROBES || wordCount < 1 || wordCount % WORDS_PER_BLOCK != 0
+        if (k < 1 || k > MAX_PROBES || (flags & ~FLAG_ROWS) != 0 || wordCount < 1
+                || wordCount % WORDS_PER_BLOCK != 0
                 || (long) wordCount * Long.BYTES != source.remaining()) {
             return null;
         }
@@ -128,7 +152,9 @@ final class BloomFilter {
         for (int i = 0; i < wordCount; i++) {
             words[i] = source.getLong();
         }
-        return new BloomFilter(words, k);
+        BloomFilter filter = new BloomFilter(words, k);
+        filter.rows = (flags & FLAG_ROWS) != 0;
+        return filter;
     }
 
     long heapBytes() {

@@ -60,10 +60,10 @@ public final class RunCursor implements EntryCursor {
         this.reader = reader;
         this.prefix = prefix;
         this.fillCache = fillCache;
-        if (reader.index().mayContainPrefix(prefix)) {
+        if (reader.index().mayContainPrefix(prefix) && reader.mayContainRowOf(prefix)) {
             seek(prefix);
         } else {
-            exhausted = true; // the run's key range misses the prefix: no block is read
+            exhausted = true; // the run's key range or bloom filter misses the prefix: no block read
         }
     }
 

@@ -29,9 +29,12 @@ final class RunReader implements AutoCloseable {
     private final long entryCount;
     private final BloomFilter bloom;
     private final BlockIndex index;
+    /** The row function of the directory that opened this run; null in tests and tools. */
+    private final RowPrefix rows;
 
     private RunReader(Path file, FileChannel channel, BlockCache cache, long fileSize,
-            long entryCount, BloomFilter bloom, BlockIndex index) {
+            long entryCount, BloomFilter bloom, BlockIndex index, RowPrefix rows) {
+        this.rows = rows;
         this.file = file;
         this.channel = channel;
         this.cache = cache;
@@ -42,16 +45,22 @@ final class RunReader implements AutoCloseable {
     }
 
     static RunReader open(Path file, BlockCache cache) throws IOException {
+        return open(file, cache, null);
+    }
+
+    /** Opens a run whose row scans may consult the bloom filter through {@code rows}. */
+    static RunReader open(Path file, BlockCache cache, RowPrefix rows) throws IOException {
         FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
         try {
-            return open(file, channel, cache);
+            return open(file, channel, cache, rows);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
         }
     }
 
-    private static RunReader open(Path file, FileChannel channel, BlockCache cache) throws IOException {
+    private static RunReader open(Path file, FileChannel channel, BlockCache cache, RowPrefix rows)
+            throws IOException {
         long size = channel.size();
         if (size < RunFormat.HEADER_SIZE + RunFormat.FOOTER_SIZE) {
             throw new CorruptRunException(file, size, "file has only " + size
@@ -97,7 +106,7 @@ final class RunReader implements AutoCloseable {
         if (index == null) {
             throw new CorruptRunException(file, indexOffset, "sparse index does not decode");
         }
-        return new RunReader(file, channel, cache, size, entryCount, bloom, index);
+        return new RunReader(file, channel, cache, size, entryCount, bloom, index, rows);
     }
 
     Path file() {
@@ -114,6 +123,18 @@ final class RunReader implements AutoCloseable {
 
     BlockIndex index() {
         return index;
+    }
+
+    /**
+     * Whether some key under the prefix may be in this run, by the bloom filter: only when the run
+     * put rows into it and the prefix starts with a complete row (any key under it has that row).
+     */
+    boolean mayContainRowOf(byte[] prefix) {
+        if (!bloom.hasRows() || rows == null) {
+            return true;
+        }
+        int row = RowPrefix.of(rows, prefix, prefix.length);
+        return row < 0 || bloom.mightContain(KeyHash.hash64(prefix, 0, row));
     }
 
     /** Heap bytes of the bloom filter and index, which stay resident while the run is open. */

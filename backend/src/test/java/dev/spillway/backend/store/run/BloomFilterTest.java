@@ -69,7 +69,8 @@ class BloomFilterTest {
         assertThat(BloomFilter.readFrom(ByteBuffer.wrap(new byte[] {0, 0, 0, 0, 1}))).isNull();
         assertThat(BloomFilter.readFrom(ByteBuffer.wrap(new byte[] {7, 0, 0, 0, 2, 1, 2, 3}))).isNull();
         // Whole 512-bit blocks only: one word short of a block is not a filter of this format.
-        ByteBuffer partialBlock = ByteBuffer.allocate(1 + 4 + 7 * 8).put((byte) 7).putInt(7);
+        ByteBuffer partialBlock =
+                ByteBuffer.allocate(2 + 4 + 7 * 8).put((byte) 7).put((byte) 0).putInt(7);
         assertThat(BloomFilter.readFrom(partialBlock.rewind())).isNull();
     }
 
@@ -79,7 +80,7 @@ class BloomFilterTest {
         filter.add(intKey(42), 0, 4);
         ByteBuffer bytes = ByteBuffer.allocate(filter.serializedSize());
         filter.writeTo(bytes);
-        bytes.flip().position(5);
+        bytes.flip().position(6);
         int blocksTouched = 0;
         for (int block = 0; bytes.hasRemaining(); block++) {
             boolean any = false;
