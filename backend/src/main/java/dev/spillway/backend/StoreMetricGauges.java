@@ -27,6 +27,20 @@ final class StoreMetricGauges {
         gauge(group, "blockCacheHits", metrics::blockCacheHits);
         gauge(group, "blockCacheMisses", metrics::blockCacheMisses);
         group.gauge("blockCacheHitRatio", (Gauge<Double>) () -> hitRatio(metrics));
+        gauge(group, "blockCacheBytes", metrics::blockCacheBytes);
+        gauge(group, "runGets", metrics::runGets);
+        group.gauge(
+                "blocksReadPerGet",
+                (Gauge<Double>) () -> perRunGet(metrics.runGetBlocks(), metrics));
+        group.gauge(
+                "bytesReadPerGet",
+                (Gauge<Double>) () -> perRunGet(metrics.runGetDiskBytes(), metrics));
+    }
+
+    /** Per point read that reached the runs; reads served by the memtable touch no block. */
+    private static double perRunGet(long count, StoreMetrics metrics) {
+        long gets = metrics.runGets();
+        return gets == 0 ? 0.0 : (double) count / gets;
     }
 
     private static double hitRatio(StoreMetrics metrics) {

@@ -83,9 +83,11 @@ public final class StoreOptions {
                     .defaultValue(new MemorySize(StoreSettings.DEFAULT_BLOCK_CACHE_BYTES))
                     .withDescription(
                             "Most memory each keyed backend's cache of decoded run blocks may"
-                                    + " use (0 disables it). The cache only takes free memory of"
-                                    + " the storage pool and gives it back first when state needs"
-                                    + " it, so it never pushes state to disk.");
+                                    + " use (0 disables it). The cache takes free memory of the"
+                                    + " storage pool for any block; a block read often recently"
+                                    + " may also evict colder in-memory state to disk, until"
+                                    + " cached blocks hold half of the backend's storage memory."
+                                    + " Execution memory takes cached blocks back first.");
 
     private static final int MAX_COMPACTION_TRIGGER = 64;
 

@@ -13,9 +13,10 @@ import java.io.IOException;
  * on-heap index arrays. When the memory manager asks it to spill, it evicts through the store, and
  * before the index grows it evicts through the store unless free memory covers the growth.
  *
- * <p>State comes before cached blocks: before taking memory it drops enough of the store's block
- * cache to leave the request free, so a cache that filled idle memory never makes the manager
- * evict state to disk instead.
+ * <p>Before taking memory it drops the store's cached blocks beyond what hot blocks have won (see
+ * {@link BlockCacheMemory}), so a cache that filled idle memory never makes the manager evict
+ * state to disk instead, while the blocks the cache protects make the memtable evict its own cold
+ * pages.
  */
 final class MemtableMemory extends MemoryConsumer implements PageAllocator {
 
@@ -27,7 +28,8 @@ final class MemtableMemory extends MemoryConsumer implements PageAllocator {
     private final BlockCacheMemory blockCache;
     private Evictor evictor;
     private Runnable lowMemory = () -> {};
-    private long reservedIndexBytes;
+    /** Written under the store lock; read by the block cache's charge. */
+    private volatile long reservedIndexBytes;
 
     MemtableMemory(MemoryClient client, String name, BlockCacheMemory blockCache) {
         super(client, PoolKind.STORAGE, name);
@@ -47,8 +49,13 @@ final class MemtableMemory extends MemoryConsumer implements PageAllocator {
     public Page allocate(int minBytes) {
         int size = Math.max(minBytes, client().pageSize());
         yieldCachedBlocks(size);
+        evictBeforeProtectedBlocks(size);
         Page page = minBytes <= client().pageSize() ? allocatePage() : allocatePage(minBytes);
-        if (client().manager().freeMemory() + blockCache.getUsed() < lowWaterMark()) {
+        long room =
+                client().manager().freeMemory()
+                        + blockCache.getUsed()
+                        - blockCache.protectedBytes();
+        if (room < lowWaterMark()) {
             lowMemory.run();
         }
         return page;
@@ -56,19 +63,36 @@ final class MemtableMemory extends MemoryConsumer implements PageAllocator {
 
     /**
      * Memory the memtable could still take without evicting (free, or cached blocks it takes
-     * first) below which eviction starts ahead of need: an eighth of what this memtable holds
-     * (what one eviction frees at least), and never less than four pages. Cached blocks count as
-     * room: otherwise the cache would take each eviction's memory and the next page would evict
-     * again, shrinking the memtable in favour of the cache.
+     * first: those beyond what hot blocks won) below which eviction starts ahead of need: an
+     * eighth of what this memtable holds (what one eviction frees at least), and never less than
+     * four pages. Cached blocks count as room: otherwise the cache would take each eviction's
+     * memory and the next page would evict again, shrinking the memtable in favour of the cache.
      */
     private long lowWaterMark() {
-        return Math.max(4L * client().pageSize(), getUsed() / SpillableStore.MIN_EVICTION_SHARE_DIVISOR);
+        return Math.max(
+                4L * client().pageSize(), getUsed() / SpillableStore.MIN_EVICTION_SHARE_DIVISOR);
     }
 
     private void yieldCachedBlocks(long bytes) {
         long missing = bytes - client().manager().freeMemory();
         if (missing > 0) {
-            blockCache.spill(missing, this);
+            blockCache.yieldUnprotected(missing);
+        }
+    }
+
+    /**
+     * With hot blocks cached, the memtable makes room by evicting its own cold pages rather than
+     * letting the memory manager drop those blocks. A failing eviction is reported by the
+     * allocation that follows, as in {@link #makeRoomForIndex}.
+     */
+    private void evictBeforeProtectedBlocks(long bytes) {
+        if (evictor != null && blockCache.getUsed() > 0
+                && client().manager().freeMemory() < bytes) {
+            try {
+                evictor.evict(bytes);
+            } catch (IOException reportedByTheAllocation) {
+                // The entries stay in memory; the allocation's acquire path reports the cause.
+            }
         }
     }
 
@@ -103,6 +127,11 @@ final class MemtableMemory extends MemoryConsumer implements PageAllocator {
             acquireMemory(indexBytes - reservedIndexBytes);
             reservedIndexBytes = indexBytes;
         }
+    }
+
+    /** Bytes of record pages: what eviction can free, unlike the index reservation. */
+    long pageBytes() {
+        return Math.max(0, getUsed() - reservedIndexBytes);
     }
 
     /** Returns the index reservation (pages are freed by the memtable). */

@@ -145,6 +145,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
     private volatile long evictedBytes;
     private volatile long spills;
     private volatile long promotions;
+    private volatile long runGets;
     private volatile int runCount;
     private volatile long runBytes;
 
@@ -176,7 +177,9 @@ public final class SpillableStore implements StateStore, StoreMetrics {
         this.compaction = new BackgroundCompaction(new CompactionTarget(), name);
         this.evictionAhead = new BackgroundEviction(this::evictAhead, name);
         memory.evictThrough(this::evict);
-        memory.onLowMemory(this::scheduleEvictionAhead);
+        if (settings.evictsAhead()) {
+            memory.onLowMemory(this::scheduleEvictionAhead);
+        }
     }
 
     /** The runs team's tested defaults for the size-tiered policy, with our merge width. */
@@ -208,7 +211,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
             directory =
                     RunDirectory.create(
                             settings.spillParent(),
-                            settings.runFormat(),
+                            settings.runFormat().withRowPrefix(CompositeKey::rowLength),
                             blockCache,
                             settings.outputs());
         } catch (IOException | RuntimeException e) {
@@ -216,6 +219,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
             throw e;
         }
         MemtableMemory memory = new MemtableMemory(client, name + "-memtable", cacheMemory);
+        cacheMemory.competeWith(memory);
         return new SpillableStore(
                 name, memory, cacheMemory, blockCache, directory, settings, compactionFilter);
     }
@@ -229,7 +233,9 @@ public final class SpillableStore implements StateStore, StoreMetrics {
         lock.lock();
         try {
             checkOpen();
-            int entry = memtable.find(key, keyLength);
+            // One hash for the memtable index and the admission sketch.
+            int hash = KeyHash.hash32(key, keyLength);
+            int entry = memtable.find(key, keyLength, hash);
             if (entry != Memtable.NO_ENTRY) {
                 memtable.touch(entry);
                 EntryKind kind = memtable.kind(entry);
@@ -241,7 +247,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
                 }
                 return foldOperands(key, keyLength, memtable.value(entry));
             }
-            return readFromRuns(key, keyLength);
+            return readFromRuns(key, keyLength, hash);
         } finally {
             lock.unlock();
         }
@@ -331,11 +337,11 @@ public final class SpillableStore implements StateStore, StoreMetrics {
         return value;
     }
 
-    private byte[] readFromRuns(byte[] key, int keyLength) throws IOException {
+    private byte[] readFromRuns(byte[] key, int keyLength, int hash) throws IOException {
         if (runs.size() == 0) {
             return null;
         }
-        int hash = KeyHash.hash32(key, keyLength);
+        runGets++;
         admission.recordAccess(hash);
         resolver.reset();
         runs.resolve(key, keyLength, resolver);
@@ -1011,6 +1017,35 @@ public final class SpillableStore implements StateStore, StoreMetrics {
     @Override
     public long blockCacheMisses() {
         return blockCache.misses();
+    }
+
+    @Override
+    public long blockCacheBytes() {
+        return cacheMemory.getUsed();
+    }
+
+    /** Cached blocks plus memtable pages: what the cache's protected share is a part of. */
+    long cacheAndPageBytes() {
+        return memory.pageBytes() + cacheMemory.getUsed();
+    }
+
+    BlockCacheMemory cacheMemory() {
+        return cacheMemory;
+    }
+
+    @Override
+    public long runGets() {
+        return runGets;
+    }
+
+    @Override
+    public long runGetBlocks() {
+        return blockCache.pointReadBlocks();
+    }
+
+    @Override
+    public long runGetDiskBytes() {
+        return blockCache.pointReadBytes();
     }
 
     @Override

@@ -45,4 +45,16 @@ public interface StoreMetrics {
 
     /** Run block reads that went to disk. */
     long blockCacheMisses();
+
+    /** Storage-pool bytes held by cached run blocks. */
+    long blockCacheBytes();
+
+    /** Point reads that missed memory and consulted the runs. */
+    long runGets();
+
+    /** Blocks those point reads looked up (cache hits and disk reads), over all runs consulted. */
+    long runGetBlocks();
+
+    /** Bytes those point reads read from disk (framed blocks). */
+    long runGetDiskBytes();
 }

@@ -28,13 +28,15 @@ public final class StoreSettings {
     private final int compactionTrigger;
     private final long blockCacheBytes;
     private final RunOutput.Factory outputs;
+    private final boolean evictAhead;
 
     private StoreSettings(
             Path spillParent,
             RunFormatOptions runFormat,
             int compactionTrigger,
             long blockCacheBytes,
-            RunOutput.Factory outputs) {
+            RunOutput.Factory outputs,
+            boolean evictAhead) {
         this.spillParent = Objects.requireNonNull(spillParent, "spillParent");
         this.runFormat = Objects.requireNonNull(runFormat, "runFormat");
         if (compactionTrigger < MIN_COMPACTION_TRIGGER) {
@@ -51,6 +53,7 @@ public final class StoreSettings {
         }
         this.blockCacheBytes = blockCacheBytes;
         this.outputs = Objects.requireNonNull(outputs, "outputs");
+        this.evictAhead = evictAhead;
     }
 
     /**
@@ -85,25 +88,43 @@ public final class StoreSettings {
                 RunFormatOptions.defaults(),
                 DEFAULT_COMPACTION_TRIGGER,
                 DEFAULT_BLOCK_CACHE_BYTES,
-                UNSYNCED_FILES);
+                UNSYNCED_FILES,
+                true);
     }
 
     public StoreSettings withRunFormat(RunFormatOptions format) {
-        return new StoreSettings(spillParent, format, compactionTrigger, blockCacheBytes, outputs);
+        return new StoreSettings(
+                spillParent, format, compactionTrigger, blockCacheBytes, outputs, evictAhead);
     }
 
     public StoreSettings withCompactionTrigger(int runs) {
-        return new StoreSettings(spillParent, runFormat, runs, blockCacheBytes, outputs);
+        return new StoreSettings(spillParent, runFormat, runs, blockCacheBytes, outputs, evictAhead);
     }
 
     /** A block cache of at most this many decoded bytes; 0 disables it. */
     public StoreSettings withBlockCacheBytes(long bytes) {
-        return new StoreSettings(spillParent, runFormat, compactionTrigger, bytes, outputs);
+        return new StoreSettings(
+                spillParent, runFormat, compactionTrigger, bytes, outputs, evictAhead);
     }
 
     /** Writes run files through the given outputs: tests inject full disks here. */
     StoreSettings withOutputs(RunOutput.Factory factory) {
-        return new StoreSettings(spillParent, runFormat, compactionTrigger, blockCacheBytes, factory);
+        return new StoreSettings(
+                spillParent, runFormat, compactionTrigger, blockCacheBytes, factory, evictAhead);
+    }
+
+    /**
+     * Whether the store evicts ahead of need on a background thread (the default) or only when an
+     * allocation runs short. Off for tests that measure how the memtable and the block cache
+     * compete for a full budget.
+     */
+    public StoreSettings withEvictionAhead(boolean enabled) {
+        return new StoreSettings(
+                spillParent, runFormat, compactionTrigger, blockCacheBytes, outputs, enabled);
+    }
+
+    public boolean evictsAhead() {
+        return evictAhead;
     }
 
     /** The directory under which the store creates its own spill directory. */

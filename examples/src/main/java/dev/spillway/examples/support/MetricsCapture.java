@@ -57,6 +57,17 @@ public final class MetricsCapture implements MetricReporter {
         return max;
     }
 
+    /** The current value of every numeric metric ending with the suffix, by identifier. */
+    public static Map<String, Double> values(String suffix) {
+        Map<String, Double> values = new java.util.HashMap<>();
+        for (Map.Entry<String, Metric> e : METRICS.entrySet()) {
+            if (e.getKey().endsWith(suffix)) {
+                values.put(e.getKey(), valueOf(e.getValue()));
+            }
+        }
+        return values;
+    }
+
     /** Whether any metric with the suffix is registered (the backend in use publishes it). */
     public static boolean has(String suffix) {
         return METRICS.keySet().stream().anyMatch(k -> k.endsWith(suffix));

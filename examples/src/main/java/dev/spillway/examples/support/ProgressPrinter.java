@@ -2,6 +2,8 @@ package dev.spillway.examples.support;
 
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +30,12 @@ public final class ProgressPrinter implements AutoCloseable {
     private double peakRecordsPerSecond;
     private volatile double largestCheckpointBytes;
 
+    /**
+     * Last seen value of each read-path metric, by identifier: a finished subtask unregisters its
+     * metrics, so the summary adds up what each subtask last reported.
+     */
+    private final Map<String, Double> lastReadMetrics = new ConcurrentHashMap<>();
+
     private ProgressPrinter(PrintStream out, String operatorName) {
         this.out = out;
         this.operatorName = operatorName;
@@ -36,7 +44,7 @@ public final class ProgressPrinter implements AutoCloseable {
     /** Starts printing progress of the named keyed operator once a second. */
     public static ProgressPrinter start(PrintStream out, String operatorName) {
         ProgressPrinter printer = new ProgressPrinter(out, operatorName);
-        printer.timer.scheduleAtFixedRate(printer::printLine, 1, 1, TimeUnit.SECONDS);
+        printer.timer.scheduleAtFixedRate(printer::printLineSafely, 1, 1, TimeUnit.SECONDS);
         return printer;
     }
 
@@ -57,7 +65,71 @@ public final class ProgressPrinter implements AutoCloseable {
         return Math.max(largestCheckpointBytes, MetricsCapture.max(".lastCheckpointSize"));
     }
 
+    /**
+     * One line on reads of spilled state: point reads that reached the runs, blocks they looked up
+     * and bytes they read from disk per read, and the block cache's hit ratio; {@code null} when
+     * the backend publishes no such metrics.
+     */
+    public String readPathSummary() {
+        recordReadMetrics();
+        double gets = 0;
+        double blocks = 0;
+        double bytes = 0;
+        double hits = 0;
+        double misses = 0;
+        for (Map.Entry<String, Double> e : lastReadMetrics.entrySet()) {
+            String id = e.getKey();
+            double value = e.getValue();
+            if (id.endsWith(SpillwayMetrics.RUN_GETS)) {
+                String scope = id.substring(0, id.length() - SpillwayMetrics.RUN_GETS.length());
+                gets += value;
+                blocks += value * lastReadMetrics.getOrDefault(scope + SpillwayMetrics.BLOCKS_PER_GET, 0.0);
+                bytes += value * lastReadMetrics.getOrDefault(scope + SpillwayMetrics.BYTES_PER_GET, 0.0);
+            } else if (id.endsWith(SpillwayMetrics.BLOCK_CACHE_HITS)) {
+                hits += value;
+            } else if (id.endsWith(SpillwayMetrics.BLOCK_CACHE_MISSES)) {
+                misses += value;
+            }
+        }
+        if (gets == 0 && hits + misses == 0) {
+            return null;
+        }
+        return String.format(
+                Locale.ROOT,
+                "Reads of spilled state: %,.0f gets from runs, %.2f blocks looked up and %,.0f bytes"
+                        + " read from disk per get; block cache hit ratio %.1f%% (%,.0f of %,.0f).",
+                gets,
+                gets == 0 ? 0 : blocks / gets,
+                gets == 0 ? 0 : bytes / gets,
+                hits + misses == 0 ? 0 : 100 * hits / (hits + misses),
+                hits,
+                hits + misses);
+    }
+
+    private void recordReadMetrics() {
+        for (String suffix :
+                new String[] {
+                    SpillwayMetrics.RUN_GETS,
+                    SpillwayMetrics.BLOCKS_PER_GET,
+                    SpillwayMetrics.BYTES_PER_GET,
+                    SpillwayMetrics.BLOCK_CACHE_HITS,
+                    SpillwayMetrics.BLOCK_CACHE_MISSES
+                }) {
+            lastReadMetrics.putAll(MetricsCapture.values(suffix));
+        }
+    }
+
+    /** A scheduled task that throws is never run again: one bad reading must not end the lines. */
+    private void printLineSafely() {
+        try {
+            printLine();
+        } catch (RuntimeException e) {
+            out.println("(progress line skipped: " + e + ")");
+        }
+    }
+
     private void printLine() {
+        recordReadMetrics();
         long now = System.nanoTime();
         // Counters of finished subtasks are unregistered, so the sum can fall at the very end;
         // never report that as negative throughput.

@@ -14,6 +14,11 @@ final class SpillwayMetrics {
     static final String EVICTED_BYTES = ".spillway.store.evictedBytes";
     static final String RUNS = ".spillway.store.runs";
     static final String BYTES_ON_DISK = ".spillway.store.bytesOnDisk";
+    static final String RUN_GETS = ".spillway.store.runGets";
+    static final String BLOCKS_PER_GET = ".spillway.store.blocksReadPerGet";
+    static final String BYTES_PER_GET = ".spillway.store.bytesReadPerGet";
+    static final String BLOCK_CACHE_HITS = ".spillway.store.blockCacheHits";
+    static final String BLOCK_CACHE_MISSES = ".spillway.store.blockCacheMisses";
 
     private SpillwayMetrics() {}
 }

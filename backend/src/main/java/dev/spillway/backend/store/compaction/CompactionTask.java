@@ -126,8 +126,8 @@ public final class CompactionTask implements Closeable {
     }
 
     /**
-     * Heap bytes the merge will hold at most (apart from entries larger than a block): a framed
-     * and a decoded block per input plus the output writer. The store can reserve this from the
+     * Heap bytes the merge will hold at most (apart from entries larger than a block): a cursor
+     * (read-ahead buffer and decoded block) per input plus the output writer. The store can reserve this from the
      * execution pool before {@link #run()}.
      */
     public long memoryEstimate() {
@@ -135,7 +135,7 @@ public final class CompactionTask implements Closeable {
         for (Run input : inputs) {
             expectedEntries += input.entryCount();
         }
-        long perInput = 2L * directory.options().blockSize() + 4096;
+        long perInput = RunCursor.memoryBytes(directory.options());
         return inputs.size() * perInput + directory.writerMemory(expectedEntries);
     }
 

@@ -79,7 +79,12 @@ public final class Memtable {
 
     /** The entry of the key, or {@link #NO_ENTRY}. */
     public int find(byte[] key, int keyLength) {
-        return keys.find(KeyHash.hash32(key, keyLength), key, keyLength, keyMatcher);
+        return find(key, keyLength, KeyHash.hash32(key, keyLength));
+    }
+
+    /** As {@link #find(byte[], int)} with the key's {@link KeyHash#hash32}, computed by the caller. */
+    public int find(byte[] key, int keyLength, int hash) {
+        return keys.find(hash, key, keyLength, keyMatcher);
     }
 
     public EntryKind kind(int entry) {

@@ -48,9 +48,11 @@ final class Block {
     }
 
     /**
-     * Wraps decoded bytes after checking that every entry decodes inside the entry area with a
-     * known kind and that the trailer matches the entries, so the accessors can trust the bytes.
-     * Returns {@code null} otherwise (the caller reports corruption with the file and offset).
+     * Wraps decoded bytes after checking the trailer: a positive count, restart offsets that fit
+     * and rise from 0. Returns {@code null} otherwise (the caller reports corruption with the file
+     * and offset). The entries themselves are checked by {@link #validate()}, once, when the block
+     * enters the cache or a scan; a point read of an unchecked block gets bounds-checked accessors
+     * (they throw {@link RuntimeException}s that the reader reports as corruption).
      */
     static Block wrap(byte[] data) {
         if (data.length < Integer.BYTES) {
@@ -62,14 +64,30 @@ final class Block {
         }
         int restarts = restartCount(count);
         long restartsStart = data.length - Integer.BYTES - (long) restarts * Integer.BYTES;
-        if (restartsStart < 0) {
+        if (restartsStart <= 0) {
             return null;
         }
         Block block = new Block(data, count, (int) restartsStart, restarts);
-        return block.entriesValid() ? block : null;
+        return block.restartsValid() ? block : null;
     }
 
-    private boolean entriesValid() {
+    private boolean restartsValid() {
+        int previous = -1;
+        for (int i = 0; i < restartCount; i++) {
+            int offset = restart(i);
+            if (offset <= previous || offset >= restartsStart || (i == 0 && offset != 0)) {
+                return false;
+            }
+            previous = offset;
+        }
+        return true;
+    }
+
+    /**
+     * Whether every entry decodes inside the entry area with a known kind and the restart offsets
+     * point at entries 0, 16, 32, ...: after this the accessors can trust the bytes.
+     */
+    boolean validate() {
         try {
             int offset = 0;
             for (int i = 0; i < count; i++) {
@@ -128,11 +146,26 @@ final class Block {
         return offset;
     }
 
+    /**
+     * The offset of the entry whose key equals the given key, or -1. Touches the restart keys of a
+     * binary search and at most {@value #RESTART_INTERVAL} entries; allocates nothing.
+     */
+    int find(byte[] key, int keyOffset, int keyLength) {
+        int offset = seek(key, keyOffset, keyLength);
+        return offset < restartsStart && compareKey(offset, key, keyOffset, keyLength) == 0
+                ? offset : -1;
+    }
+
     /** The offset of the entry after the one at {@code offset}. */
     int next(int offset) {
         long keyField = CompositeKey.readVarInt(data, offset, restartsStart);
         long valueField = CompositeKey.readVarInt(data, (int) keyField, restartsStart);
-        return (int) valueField + 1 + (int) (keyField >>> 32) + (int) (valueField >>> 32);
+        long next = (int) valueField + 1L + (keyField >>> 32) + (valueField >>> 32);
+        if (next > restartsStart) {
+            // Only an unvalidated block can get here; never walk backwards or out of the entries.
+            throw new IllegalArgumentException("Entry at " + offset + " runs past the entries");
+        }
+        return (int) next;
     }
 
     /** Compares the key of the entry at {@code offset} with the given key, unsigned. */
@@ -159,6 +192,7 @@ final class Block {
         return Arrays.copyOfRange(data, keyStart, keyStart + (int) (keyField >>> 32));
     }
 
+    /** The kind of the entry; {@code null} only in a block that was not {@link #validate()}d. */
     EntryKind kind(int offset) {
         long keyField = CompositeKey.readVarInt(data, offset, restartsStart);
         return EntryKind.fromCode(data[kindAt((int) keyField)]);

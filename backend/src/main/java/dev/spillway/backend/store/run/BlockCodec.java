@@ -74,7 +74,8 @@ final class BlockCodec {
     }
 
     /**
-     * Checks and decodes a framed block read from {@code file} at {@code offset}. Throws {@link
+     * Checks the CRC and decodes a framed block read from {@code file} at {@code offset}; the
+     * block's trailer is checked, its entries are not (see {@link Block#validate()}). Throws {@link
      * CorruptRunException} naming the file and offset on any mismatch.
      */
     static Block decode(byte[] framed, Path file, long offset) throws CorruptRunException {
@@ -113,7 +114,7 @@ final class BlockCodec {
         }
         Block block = Block.wrap(raw);
         if (block == null) {
-            throw new CorruptRunException(file, offset, "block entries do not decode");
+            throw new CorruptRunException(file, offset, "block trailer does not decode");
         }
         return block;
     }

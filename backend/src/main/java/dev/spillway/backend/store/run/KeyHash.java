@@ -16,7 +16,7 @@ import java.nio.ByteOrder;
  *   <li>{@link #hash64} feeds the bloom filter, which derives all its probe positions from one
  *       value, so it finishes with the murmur3 64-bit finalizer. It is part of the run file format:
  *       changing it makes old filters answer "absent" for present keys, so it is fixed for format
- *       version 1.
+ *       versions 1 and 2.
  * </ul>
  */
 public final class KeyHash {

@@ -7,8 +7,21 @@ package dev.spillway.backend.store.run;
  */
 public interface MemoryCharge {
 
-    /** Takes {@code bytes} from the pool; returns {@code false}, taking nothing, when it cannot. */
+    /**
+     * Takes {@code bytes} of memory nobody uses; returns {@code false}, taking nothing, when there
+     * is not that much free.
+     */
     boolean tryCharge(long bytes);
+
+    /**
+     * Takes {@code bytes} for a block the cache found hot, even if state must be evicted to disk
+     * for it. The implementation bounds how much of the pool the cache may win this way, so that
+     * cached blocks and state cannot push each other out in turn. Returns {@code false}, taking
+     * nothing, when it will not or cannot.
+     */
+    default boolean tryChargeEvicting(long bytes) {
+        return false;
+    }
 
     /** Gives back bytes taken earlier. */
     void refund(long bytes);

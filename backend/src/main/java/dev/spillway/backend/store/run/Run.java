@@ -81,6 +81,12 @@ public final class Run {
         return reader.get(key, keyLength);
     }
 
+    /** As {@link RunReader#offerTo}: the point read of {@link RunVersion#resolve}. */
+    boolean offerTo(byte[] key, int keyLength, long hash, EntryResolver resolver)
+            throws IOException {
+        return reader.offerTo(key, keyLength, hash, resolver);
+    }
+
     /**
      * A cursor over the entries whose keys start with the prefix (all entries for an empty
      * prefix). The cursor holds its own reference until closed.

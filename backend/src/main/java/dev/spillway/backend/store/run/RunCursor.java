@@ -1,17 +1,39 @@
 package dev.spillway.backend.store.run;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
  * Iterates one run in key order, optionally only the keys under a prefix. {@link #seek} positions
  * the cursor so that the next {@link #next()} returns the first entry at or after a key.
  *
+ * <p><b>Read-ahead.</b> The first block after a seek is read alone (a MapState row or a point-like
+ * scan rarely needs more). Once the cursor moves on to the next block it is scanning, and from then
+ * on it reads consecutive blocks with one positional read, {@value #FIRST_READ_AHEAD_BYTES} bytes at
+ * first and twice as many each time up to {@value #READ_AHEAD_BYTES}, and decodes them one at a
+ * time as it reaches them: compaction, snapshots and long iterations make
+ * a few large reads instead of one per block.
+ *
  * <p>A cursor holds a reference on its run until closed, so compaction may replace the run
  * meanwhile without the file disappearing under the cursor. Not thread-safe; open one cursor per
  * thread.
  */
 public final class RunCursor implements EntryCursor {
+
+    /** Framed bytes read at once by a sequential scan; the cursor's buffer, on the heap. */
+    public static final int READ_AHEAD_BYTES = 64 << 10;
+
+    /** The first read-ahead: a row scan that merely crosses a block boundary reads little more. */
+    static final int FIRST_READ_AHEAD_BYTES = 16 << 10;
+
+    /**
+     * Heap a cursor over runs of the given format holds at most: the read-ahead buffer, a decoded
+     * block and a framed copy of it (or one block larger than the buffer).
+     */
+    public static long memoryBytes(RunFormatOptions options) {
+        return Math.max(READ_AHEAD_BYTES, options.blockSize()) + 2L * options.blockSize() + 4096;
+    }
 
     private final Run run;
     private final RunReader reader;
@@ -26,15 +48,22 @@ public final class RunCursor implements EntryCursor {
     private boolean exhausted;
     private boolean closed;
 
+    /** Framed bytes of blocks {@code [aheadFirst, aheadEnd)}, or null before the first read-ahead. */
+    private ByteBuffer ahead;
+    private int aheadFirst;
+    private int aheadEnd;
+    /** Bytes of the next read-ahead: starts small, doubles while the scan goes on. */
+    private int aheadWindow = FIRST_READ_AHEAD_BYTES;
+
     RunCursor(Run run, RunReader reader, byte[] prefix, boolean fillCache) throws IOException {
         this.run = run;
         this.reader = reader;
         this.prefix = prefix;
         this.fillCache = fillCache;
-        if (reader.index().mayContainPrefix(prefix)) {
+        if (reader.index().mayContainPrefix(prefix) && reader.mayContainRowOf(prefix)) {
             seek(prefix);
         } else {
-            exhausted = true; // the run's key range misses the prefix: no block is read
+            exhausted = true; // the run's key range or bloom filter misses the prefix: no block read
         }
     }
 
@@ -50,7 +79,9 @@ public final class RunCursor implements EntryCursor {
         current = -1;
         int floor = index.floorBlock(key, 0, key.length);
         blockNumber = Math.max(0, floor);
-        block = reader.block(blockNumber, fillCache);
+        block = blockNumber >= aheadFirst && blockNumber < aheadEnd
+                ? reader.blockFrom(blockNumber, ahead, aheadFirst, fillCache)
+                : reader.block(blockNumber, fillCache);
         nextEntry = floor < 0 ? 0 : block.seek(key, 0, key.length);
         exhausted = false;
     }
@@ -64,7 +95,7 @@ public final class RunCursor implements EntryCursor {
             if (blockNumber + 1 == reader.index().blockCount()) {
                 return finish();
             }
-            block = reader.block(++blockNumber, fillCache);
+            block = sequentialBlock(++blockNumber);
             nextEntry = 0;
         }
         if (!block.keyStartsWith(nextEntry, prefix)) {
@@ -96,6 +127,17 @@ public final class RunCursor implements EntryCursor {
             closed = true;
             run.release();
         }
+    }
+
+    /** The next block of a scan, from the read-ahead buffer (refilled when it runs out). */
+    private Block sequentialBlock(int number) throws IOException {
+        if (number < aheadFirst || number >= aheadEnd) {
+            ahead = reader.readAhead(number, aheadWindow, ahead);
+            aheadWindow = Math.min(READ_AHEAD_BYTES, 2 * aheadWindow);
+            aheadFirst = number;
+            aheadEnd = number + Math.max(1, reader.blocksIn(number, ahead.limit()));
+        }
+        return reader.blockFrom(number, ahead, aheadFirst, fillCache);
     }
 
     private boolean finish() {

@@ -111,7 +111,7 @@ public final class RunDirectory implements Closeable {
     }
 
     Run open(long id, Path file) throws IOException {
-        RunReader reader = RunReader.open(file, cache);
+        RunReader reader = RunReader.open(file, cache, options.rowPrefix());
         open.put(id, reader);
         return new Run(id, reader, this);
     }

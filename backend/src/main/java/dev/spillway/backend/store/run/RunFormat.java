@@ -1,7 +1,7 @@
 package dev.spillway.backend.store.run;
 
 /**
- * Constants of the run file layout, version 1. docs/run-format.md draws the whole layout; in
+ * Constants of the run file layout, version 2. docs/run-format.md draws the whole layout; in
  * short:
  *
  * <pre>
@@ -24,8 +24,11 @@ final class RunFormat {
     /** "SPILLRUN" in ASCII. */
     static final long MAGIC = 0x5350494C4C52554EL;
 
-    /** The only version this build writes and reads. */
-    static final int VERSION = 1;
+    /**
+     * The only version this build writes and reads. 2 (this build): cache-local bloom filter. 1:
+     * the first format, bloom probes spread over the whole filter.
+     */
+    static final int VERSION = 2;
 
     static final int HEADER_SIZE = Long.BYTES + Integer.BYTES;
 

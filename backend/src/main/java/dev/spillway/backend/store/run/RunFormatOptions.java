@@ -7,8 +7,11 @@ package dev.spillway.backend.store.run;
  */
 public final class RunFormatOptions {
 
-    /** Default target size of an uncompressed data block. */
-    public static final int DEFAULT_BLOCK_SIZE = 32 * 1024;
+    /**
+     * Default target size of an uncompressed data block: small, because a point read of evicted
+     * state reads, checks and decodes a whole block (see docs/benchmarks.md, "Read path").
+     */
+    public static final int DEFAULT_BLOCK_SIZE = 4 * 1024;
 
     /** Smallest accepted block size: below it the per-block header, CRC and index entry dominate. */
     public static final int MIN_BLOCK_SIZE = 1024;
@@ -22,14 +25,21 @@ public final class RunFormatOptions {
     private final int blockSize;
     private final BlockCompression compression;
     private final double bloomFalsePositiveRate;
+    private final RowPrefix rows;
 
     private RunFormatOptions(int blockSize, BlockCompression compression, double bloomFpp) {
+        this(blockSize, compression, bloomFpp, null);
+    }
+
+    private RunFormatOptions(
+            int blockSize, BlockCompression compression, double bloomFpp, RowPrefix rows) {
         this.blockSize = blockSize;
         this.compression = compression;
         this.bloomFalsePositiveRate = bloomFpp;
+        this.rows = rows;
     }
 
-    /** 32 KiB blocks, LZ4, 1% bloom false positives. */
+    /** 4 KiB blocks, LZ4, 1% bloom false positives. */
     public static RunFormatOptions defaults() {
         return new RunFormatOptions(
                 DEFAULT_BLOCK_SIZE, BlockCompression.LZ4, DEFAULT_BLOOM_FALSE_POSITIVE_RATE);
@@ -42,7 +52,7 @@ public final class RunFormatOptions {
                     "Run block size must be between " + MIN_BLOCK_SIZE + " and " + MAX_BLOCK_SIZE
                             + " bytes, was " + bytes);
         }
-        return new RunFormatOptions(bytes, compression, bloomFalsePositiveRate);
+        return new RunFormatOptions(bytes, compression, bloomFalsePositiveRate, rows);
     }
 
     /** A copy with another block compression. */
@@ -50,7 +60,7 @@ public final class RunFormatOptions {
         if (codec == null) {
             throw new IllegalArgumentException("Block compression must be NONE or LZ4, was null");
         }
-        return new RunFormatOptions(blockSize, codec, bloomFalsePositiveRate);
+        return new RunFormatOptions(blockSize, codec, bloomFalsePositiveRate, rows);
     }
 
     /** A copy with another bloom filter false-positive rate, between 0.0001 and 0.5 inclusive. */
@@ -59,7 +69,20 @@ public final class RunFormatOptions {
             throw new IllegalArgumentException(
                     "Bloom filter false-positive rate must be between 0.0001 and 0.5, was " + rate);
         }
-        return new RunFormatOptions(blockSize, compression, rate);
+        return new RunFormatOptions(blockSize, compression, rate, rows);
+    }
+
+    /**
+     * A copy whose runs put the rows of their keys into the bloom filter, so scans of a row skip
+     * runs without it; {@code null} for keys without rows.
+     */
+    public RunFormatOptions withRowPrefix(RowPrefix rowPrefix) {
+        return new RunFormatOptions(blockSize, compression, bloomFalsePositiveRate, rowPrefix);
+    }
+
+    /** The row function, or {@code null}. */
+    public RowPrefix rowPrefix() {
+        return rows;
     }
 
     public int blockSize() {

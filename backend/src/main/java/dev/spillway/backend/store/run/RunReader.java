@@ -29,9 +29,12 @@ final class RunReader implements AutoCloseable {
     private final long entryCount;
     private final BloomFilter bloom;
     private final BlockIndex index;
+    /** The row function of the directory that opened this run; null in tests and tools. */
+    private final RowPrefix rows;
 
     private RunReader(Path file, FileChannel channel, BlockCache cache, long fileSize,
-            long entryCount, BloomFilter bloom, BlockIndex index) {
+            long entryCount, BloomFilter bloom, BlockIndex index, RowPrefix rows) {
+        this.rows = rows;
         this.file = file;
         this.channel = channel;
         this.cache = cache;
@@ -42,16 +45,22 @@ final class RunReader implements AutoCloseable {
     }
 
     static RunReader open(Path file, BlockCache cache) throws IOException {
+        return open(file, cache, null);
+    }
+
+    /** Opens a run whose row scans may consult the bloom filter through {@code rows}. */
+    static RunReader open(Path file, BlockCache cache, RowPrefix rows) throws IOException {
         FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
         try {
-            return open(file, channel, cache);
+            return open(file, channel, cache, rows);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
         }
     }
 
-    private static RunReader open(Path file, FileChannel channel, BlockCache cache) throws IOException {
+    private static RunReader open(Path file, FileChannel channel, BlockCache cache, RowPrefix rows)
+            throws IOException {
         long size = channel.size();
         if (size < RunFormat.HEADER_SIZE + RunFormat.FOOTER_SIZE) {
             throw new CorruptRunException(file, size, "file has only " + size
@@ -97,7 +106,7 @@ final class RunReader implements AutoCloseable {
         if (index == null) {
             throw new CorruptRunException(file, indexOffset, "sparse index does not decode");
         }
-        return new RunReader(file, channel, cache, size, entryCount, bloom, index);
+        return new RunReader(file, channel, cache, size, entryCount, bloom, index, rows);
     }
 
     Path file() {
@@ -116,6 +125,18 @@ final class RunReader implements AutoCloseable {
         return index;
     }
 
+    /**
+     * Whether some key under the prefix may be in this run, by the bloom filter: only when the run
+     * put rows into it and the prefix starts with a complete row (any key under it has that row).
+     */
+    boolean mayContainRowOf(byte[] prefix) {
+        if (!bloom.hasRows() || rows == null) {
+            return true;
+        }
+        int row = RowPrefix.of(rows, prefix, prefix.length);
+        return row < 0 || bloom.mightContain(KeyHash.hash64(prefix, 0, row));
+    }
+
     /** Heap bytes of the bloom filter and index, which stay resident while the run is open. */
     long residentBytes() {
         return bloom.heapBytes() + index.heapBytes();
@@ -123,19 +144,60 @@ final class RunReader implements AutoCloseable {
 
     /** The key's entry in this run, or {@code null}. */
     EntryValue get(byte[] key, int keyLength) throws IOException {
-        if (!bloom.mightContain(key, 0, keyLength)) {
+        EntryResolver resolver = new EntryResolver();
+        if (!offerTo(key, keyLength, KeyHash.hash64(key, 0, keyLength), resolver)) {
             return null;
+        }
+        return new EntryValue(resolver.resolvedKind(false), resolver.resolvedValue());
+    }
+
+    /**
+     * Offers the key's entry, if this run has one, to the resolver; returns whether it had one.
+     * {@code hash} is the key's {@link KeyHash#hash64}, computed once by the caller for all runs.
+     * Allocates only the value handed to the resolver (and, on a cache miss, the block read).
+     */
+    boolean offerTo(byte[] key, int keyLength, long hash, EntryResolver resolver)
+            throws IOException {
+        if (!bloom.mightContain(hash)) {
+            return false;
         }
         int blockNumber = index.blockFor(key, 0, keyLength);
         if (blockNumber < 0) {
-            return null;
+            return false;
         }
-        Block block = block(blockNumber, true);
-        int entry = block.seek(key, 0, keyLength);
-        if (entry == block.entriesEnd() || block.compareKey(entry, key, 0, keyLength) != 0) {
-            return null;
+        Block block = cache.get(cacheId, blockNumber);
+        if (block != null) {
+            cache.recordPointRead(0);
+            int entry = block.find(key, 0, keyLength);
+            if (entry < 0) {
+                return false;
+            }
+            resolver.add(block.kind(entry), block.value(entry));
+            return true;
         }
-        return new EntryValue(block.kind(entry), block.value(entry));
+        long offset = index.offset(blockNumber);
+        int length = index.length(blockNumber);
+        block = BlockCodec.decode(read(file, channel, offset, length).array(), file, offset);
+        cache.recordPointRead(length);
+        if (cache.mayKeep(block.weight())) {
+            cache.put(cacheId, blockNumber, validated(block, offset));
+        }
+        // An unvalidated block is read with bounds-checked accessors: damage that slipped past the
+        // CRC shows up as an exception here instead of a walk over the whole block on every read.
+        try {
+            int entry = block.find(key, 0, keyLength);
+            if (entry < 0) {
+                return false;
+            }
+            EntryKind kind = block.kind(entry);
+            if (kind == null) {
+                throw new IllegalArgumentException("unknown entry kind");
+            }
+            resolver.add(kind, block.value(entry));
+            return true;
+        } catch (RuntimeException e) {
+            throw new CorruptRunException(file, offset, "block entries do not decode (" + e + ")");
+        }
     }
 
     /** A checked, decoded block, from the cache or the file. */
@@ -146,9 +208,67 @@ final class RunReader implements AutoCloseable {
         }
         long offset = index.offset(blockNumber);
         ByteBuffer framed = read(file, channel, offset, index.length(blockNumber));
-        block = BlockCodec.decode(framed.array(), file, offset);
+        return admit(blockNumber, validated(BlockCodec.decode(framed.array(), file, offset), offset),
+                fillCache);
+    }
+
+    /**
+     * Reads the framed bytes of blocks {@code first, first + 1, ...} in one positional read of at
+     * most {@code maxBytes} (at least block {@code first}) into {@code buffer}, or a larger buffer
+     * if it is too small; returns the buffer, flipped. Sequential scans use it instead of one read
+     * per block.
+     */
+    ByteBuffer readAhead(int first, int maxBytes, ByteBuffer buffer) throws IOException {
+        long start = index.offset(first);
+        int last = first;
+        while (last + 1 < index.blockCount()
+                && index.offset(last + 1) + index.length(last + 1) - start <= maxBytes) {
+            last++;
+        }
+        int length = (int) (index.offset(last) + index.length(last) - start);
+        ByteBuffer target = buffer != null && buffer.capacity() >= length
+                ? buffer.clear().limit(length) : ByteBuffer.allocate(length);
+        readFully(file, channel, start, target);
+        return target.flip();
+    }
+
+    /** How many whole blocks from {@code first} a buffer of {@code bytes} read by readAhead holds. */
+    int blocksIn(int first, int bytes) {
+        long start = index.offset(first);
+        int count = 0;
+        while (first + count < index.blockCount()
+                && index.offset(first + count) + index.length(first + count) - start <= bytes) {
+            count++;
+        }
+        return count;
+    }
+
+    /**
+     * Block {@code number} from the cache or from {@code framed}, which holds the blocks read by
+     * {@link #readAhead} starting at block {@code first}.
+     */
+    Block blockFrom(int number, ByteBuffer framed, int first, boolean fillCache)
+            throws IOException {
+        Block cached = cache.get(cacheId, number);
+        if (cached != null) {
+            return cached;
+        }
+        long offset = index.offset(number);
+        byte[] bytes = new byte[index.length(number)];
+        framed.get((int) (offset - index.offset(first)), bytes);
+        return admit(number, validated(BlockCodec.decode(bytes, file, offset), offset), fillCache);
+    }
+
+    private Block admit(int blockNumber, Block block, boolean fillCache) {
         if (fillCache) {
             cache.put(cacheId, blockNumber, block);
+        }
+        return block;
+    }
+
+    private Block validated(Block block, long offset) throws CorruptRunException {
+        if (!block.validate()) {
+            throw new CorruptRunException(file, offset, "block entries do not decode");
         }
         return block;
     }
@@ -161,9 +281,13 @@ final class RunReader implements AutoCloseable {
 
     private static void checkVersion(Path file, long offset, int version) throws CorruptRunException {
         if (version != RunFormat.VERSION) {
+            String writer = version >= 1 && version < RunFormat.VERSION
+                    ? "written by an older Spillway" : "written by a different Spillway";
             throw new CorruptRunException(file, offset, "unsupported run format version " + version
-                    + "; this build reads version " + RunFormat.VERSION
-                    + " (the file was written by a different Spillway version)");
+                    + " (" + writer + "); this build reads version " + RunFormat.VERSION
+                    + ". A spill directory never outlives its backend, so nothing needs this file:"
+                    + " restore from a checkpoint or savepoint taken with this version, or from a"
+                    + " canonical savepoint");
         }
     }
 
@@ -183,15 +307,20 @@ final class RunReader implements AutoCloseable {
     private static ByteBuffer read(Path file, FileChannel channel, long offset, int length)
             throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(length);
+        readFully(file, channel, offset, buffer);
+        return buffer.flip();
+    }
+
+    private static void readFully(Path file, FileChannel channel, long offset, ByteBuffer buffer)
+            throws IOException {
         long position = offset;
         while (buffer.hasRemaining()) {
             int read = channel.read(buffer, position);
             if (read < 0) {
                 throw new CorruptRunException(file, position, "unexpected end of file while reading "
-                        + length + " bytes at offset " + offset + "; the file is truncated");
+                        + buffer.limit() + " bytes at offset " + offset + "; the file is truncated");
             }
             position += read;
         }
-        return buffer.flip();
     }
 }

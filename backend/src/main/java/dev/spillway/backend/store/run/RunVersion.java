@@ -64,13 +64,14 @@ public final class RunVersion {
      * EntryResolver#value()} is the key's value.
      */
     public void resolve(byte[] key, int keyLength, EntryResolver resolver) throws IOException {
+        if (runs.isEmpty() || resolver.isComplete()) {
+            return;
+        }
+        // One hash serves the bloom filters of every run.
+        long hash = KeyHash.hash64(key, 0, keyLength);
         for (Run run : runs) {
-            if (resolver.isComplete()) {
+            if (run.offerTo(key, keyLength, hash, resolver) && resolver.isComplete()) {
                 return;
-            }
-            EntryValue entry = run.get(key, keyLength);
-            if (entry != null) {
-                resolver.add(entry.kind(), entry.value());
             }
         }
     }

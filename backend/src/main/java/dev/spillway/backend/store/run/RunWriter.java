@@ -48,6 +48,10 @@ public final class RunWriter implements Closeable {
     private final BlockBuilder block;
     private final BlockCodec.Encoder encoder;
     private final BloomFilter bloom;
+    private final RowPrefix rows;
+    /** Hash of the last row added to the bloom filter: consecutive keys share rows. */
+    private long lastRowHash;
+    private boolean anyRow;
     private final BlockIndex.Builder index = new BlockIndex.Builder();
     private final CRC32C crc = new CRC32C();
 
@@ -71,6 +75,10 @@ public final class RunWriter implements Closeable {
         this.block = new BlockBuilder(options.blockSize());
         this.encoder = new BlockCodec.Encoder(options.compression());
         this.bloom = BloomFilter.forExpectedKeys(expectedEntries, options.bloomFalsePositiveRate());
+        this.rows = options.rowPrefix();
+        if (rows != null) {
+            bloom.addsRows();
+        }
         ByteBuffer header = ByteBuffer.allocate(RunFormat.HEADER_SIZE);
         header.putLong(RunFormat.MAGIC).putInt(RunFormat.VERSION).flip();
         try {
@@ -121,8 +129,30 @@ public final class RunWriter implements Closeable {
         lastKeyLength = keyLength;
         block.add(key, keyOffset, keyLength, kind, value, valueOffset, valueLength);
         bloom.add(key, keyOffset, keyLength);
+        addRow(key, keyOffset, keyLength);
         entryCount++;
         userBytes += keyLength + valueLength;
+    }
+
+    /**
+     * Adds the key's row to the bloom filter when it is shorter than the key (a key that is its
+     * own row is in the filter already, under the same hash).
+     */
+    private void addRow(byte[] key, int keyOffset, int keyLength) {
+        if (rows == null) {
+            return;
+        }
+        byte[] whole = keyOffset == 0 ? key : Arrays.copyOfRange(key, keyOffset, keyOffset + keyLength);
+        // A key without a complete row can never be under a prefix that has one: nothing to add.
+        int row = RowPrefix.of(rows, whole, keyLength);
+        if (row > 0 && row < keyLength) {
+            long hash = KeyHash.hash64(whole, 0, row);
+            if (!anyRow || hash != lastRowHash) {
+                bloom.add(hash);
+                lastRowHash = hash;
+                anyRow = true;
+            }
+        }
     }
 
     /** Entries added so far. */

@@ -135,6 +135,61 @@ class BlockCacheTest {
         }
     }
 
+    @Test
+    void blocksReadOftenAreNotDisplacedByOneShotReads() {
+        Block block = block(1000);
+        BlockCache cache = new BlockCache(2L * block.weight(), MemoryCharge.UNACCOUNTED);
+        cache.put(1, 0, block);
+        cache.put(1, 1, block);
+        for (int i = 0; i < 3; i++) {
+            cache.get(1, 0);
+            cache.get(1, 1);
+        }
+
+        assertThat(cache.get(1, 2)).isNull(); // read once: colder than everything cached
+        cache.put(1, 2, block);
+
+        assertThat(cache.get(1, 2)).isNull();
+        assertThat(cache.get(1, 0)).isSameAs(block);
+        assertThat(cache.get(1, 1)).isSameAs(block);
+    }
+
+    @Test
+    void onlyHotBlocksMayTakeMemoryFromState() {
+        Block block = block(1000);
+        long[] evictingCharges = new long[1];
+        MemoryCharge noFreeMemory = new MemoryCharge() {
+            @Override
+            public boolean tryCharge(long bytes) {
+                return false;
+            }
+
+            @Override
+            public boolean tryChargeEvicting(long bytes) {
+                evictingCharges[0] += bytes;
+                return true;
+            }
+
+            @Override
+            public void refund(long bytes) {
+                evictingCharges[0] -= bytes;
+            }
+        };
+        BlockCache cache = new BlockCache(1 << 20, noFreeMemory);
+
+        cache.get(1, 0); // the miss that read it: once
+        cache.put(1, 0, block);
+        assertThat(cache.sizeBytes()).isZero();
+        assertThat(evictingCharges[0]).isZero();
+
+        for (int i = 0; i < BlockCache.HOT_READS; i++) {
+            cache.get(1, 1);
+        }
+        cache.put(1, 1, block);
+        assertThat(cache.get(1, 1)).isSameAs(block);
+        assertThat(evictingCharges[0]).isEqualTo(block.weight());
+    }
+
     private static Block block(int valueBytes) {
         BlockBuilder builder = new BlockBuilder(RunFormatOptions.MIN_BLOCK_SIZE);
         builder.add(new byte[] {1}, 0, 1, EntryKind.PUT, new byte[valueBytes], 0, valueBytes);

@@ -68,6 +68,41 @@ class BloomFilterTest {
     void malformedBytesAreRejected() {
         assertThat(BloomFilter.readFrom(ByteBuffer.wrap(new byte[] {0, 0, 0, 0, 1}))).isNull();
         assertThat(BloomFilter.readFrom(ByteBuffer.wrap(new byte[] {7, 0, 0, 0, 2, 1, 2, 3}))).isNull();
+        // Whole 512-bit blocks only: one word short of a block is not a filter of this format.
+        ByteBuffer partialBlock =
+                ByteBuffer.allocate(2 + 4 + 7 * 8).put((byte) 7).put((byte) 0).putInt(7);
+        assertThat(BloomFilter.readFrom(partialBlock.rewind())).isNull();
+    }
+
+    @Test
+    void everyProbeOfAKeyFallsInOneCacheLine() {
+        BloomFilter filter = BloomFilter.forExpectedKeys(10_000, 0.01);
+        filter.add(intKey(42), 0, 4);
+        ByteBuffer bytes = ByteBuffer.allocate(filter.serializedSize());
+        filter.writeTo(bytes);
+        bytes.flip().position(6);
+        int blocksTouched = 0;
+        for (int block = 0; bytes.hasRemaining(); block++) {
+            boolean any = false;
+            for (int word = 0; word < BloomFilter.WORDS_PER_BLOCK; word++) {
+                any |= bytes.getLong() != 0;
+            }
+            blocksTouched += any ? 1 : 0;
+        }
+        assertThat(blocksTouched).isEqualTo(1);
+    }
+
+    @Test
+    void oneHashServesEveryRun() {
+        BloomFilter filter = BloomFilter.forExpectedKeys(1000, 0.01);
+        for (int i = 0; i < 1000; i++) {
+            filter.add(intKey(i), 0, 4);
+        }
+        for (int i = 0; i < 2000; i++) {
+            byte[] key = intKey(i);
+            assertThat(filter.mightContain(KeyHash.hash64(key, 0, 4)))
+                    .isEqualTo(filter.mightContain(key, 0, 4));
+        }
     }
 
     private static byte[] intKey(int i) {

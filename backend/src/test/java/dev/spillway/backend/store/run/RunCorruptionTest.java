@@ -157,7 +157,7 @@ class RunCorruptionTest {
         assertThatThrownBy(() -> RunReader.open(copy, BlockCache.disabled()))
                 .isInstanceOfSatisfying(CorruptRunException.class, e -> assertThat(e.offset()).isEqualTo(Long.BYTES))
                 .hasMessageContaining("unsupported run format version 99")
-                .hasMessageContaining("reads version 1");
+                .hasMessageContaining("reads version " + RunFormat.VERSION);
     }
 
     @Test
@@ -202,6 +202,91 @@ class RunCorruptionTest {
                     .isInstanceOf(CorruptRunException.class)
                     .hasMessageContaining("truncated");
         }
+    }
+
+    @Test
+    void olderFormatVersionIsRefusedNamingBothVersionsAndTheWayOut() throws IOException {
+        try (FileChannel channel = FileChannel.open(copy, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.allocate(4).putInt(RunFormat.VERSION - 1).flip(), Long.BYTES);
+        }
+        assertThatThrownBy(() -> RunReader.open(copy, BlockCache.disabled()))
+                .isInstanceOfSatisfying(CorruptRunException.class,
+                        e -> assertThat(e.offset()).isEqualTo(Long.BYTES))
+                .hasMessageContaining("version " + (RunFormat.VERSION - 1))
+                .hasMessageContaining("written by an older Spillway")
+                .hasMessageContaining("reads version " + RunFormat.VERSION)
+                .hasMessageContaining("never outlives its backend")
+                .hasMessageContaining("canonical savepoint");
+    }
+
+    @Test
+    void damageBehindAValidChecksumFailsAnUncachedPointReadAndAScan() throws IOException {
+        Path plain = temp.resolve("plain");
+        try (RunDirectory none = RunDirectory.create(plain, RunFormatOptions.defaults()
+                .withBlockSize(RunFormatOptions.MIN_BLOCK_SIZE)
+                .withCompression(BlockCompression.NONE), BlockCache.disabled())) {
+            TreeMap<byte[], EntryValue> entries = sortedMap();
+            for (int i = 0; i < 500; i++) {
+                entries.put(new byte[] {(byte) (i >>> 8), (byte) i},
+                        new EntryValue(EntryKind.PUT, new byte[40]));
+            }
+            Run written = RunFixtures.writeRun(none, entries);
+            Path damaged = temp.resolve("damaged.run");
+            Files.copy(written.file(), damaged);
+            written.release();
+
+            long offset;
+            int length;
+            byte[] firstKey;
+            try (RunReader reader = RunReader.open(damaged, BlockCache.disabled())) {
+                offset = reader.index().offset(2);
+                length = reader.index().length(2);
+                firstKey = reader.block(2, false).key(0);
+            }
+            // The kind byte of the block's first entry (after codec, raw length, two 1-byte
+            // varints) becomes 0, and the CRC is recomputed: only the entry checks can notice.
+            ByteBuffer framed = ByteBuffer.allocate(length);
+            try (FileChannel channel = FileChannel.open(damaged, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE)) {
+                channel.read(framed, offset);
+                framed.put(RunFormat.BLOCK_HEADER_SIZE + 2, (byte) 0);
+                java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+                crc.update(framed.array(), 0, length - RunFormat.CHECKSUM_SIZE);
+                framed.putInt(length - RunFormat.CHECKSUM_SIZE, (int) crc.getValue());
+                channel.write(framed.rewind(), offset);
+            }
+
+            try (RunReader reader = RunReader.open(damaged, BlockCache.disabled())) {
+                assertThatThrownBy(() -> reader.get(firstKey, firstKey.length))
+                        .isInstanceOfSatisfying(CorruptRunException.class,
+                                e -> assertThat(e.offset()).isEqualTo(offset))
+                        .hasMessageContaining("block entries do not decode");
+                assertThat(reader.get(new byte[] {0, 1}, 2)).isNotNull(); // block 0 is intact
+            }
+            try (RunReader reader = RunReader.open(damaged, new BlockCache(1 << 20,
+                    MemoryCharge.UNACCOUNTED))) {
+                assertThatThrownBy(() -> reader.get(firstKey, firstKey.length))
+                        .isInstanceOf(CorruptRunException.class)
+                        .hasMessageContaining("block entries do not decode");
+            }
+        }
+    }
+
+    @Test
+    void readAheadScanFindsAFlippedByteInAnyLaterBlock() throws IOException {
+        long blockOffset;
+        try (RunReader reader = RunReader.open(copy, BlockCache.disabled())) {
+            int last = reader.index().blockCount() - 1;
+            assertThat(reader.index().offset(last) - reader.index().offset(1))
+                    .as("the scan reads the damaged block ahead, with others")
+                    .isGreaterThan(RunCursor.FIRST_READ_AHEAD_BYTES);
+            blockOffset = reader.index().offset(last - 1);
+        }
+        flipByte(run.file(), blockOffset + 7);
+        assertThatThrownBy(() -> drain(run.scan(new byte[0], false)))
+                .isInstanceOfSatisfying(CorruptRunException.class,
+                        e -> assertThat(e.offset()).isEqualTo(blockOffset))
+                .hasMessageContaining("checksum mismatch");
     }
 
     private static void flipByte(Path file, long offset) throws IOException {

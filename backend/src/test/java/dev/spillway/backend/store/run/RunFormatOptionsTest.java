@@ -10,7 +10,7 @@ class RunFormatOptionsTest {
     @Test
     void defaultsAreUsable() {
         RunFormatOptions options = RunFormatOptions.defaults();
-        assertThat(options.blockSize()).isEqualTo(32 * 1024);
+        assertThat(options.blockSize()).isEqualTo(4 * 1024);
         assertThat(options.compression()).isEqualTo(BlockCompression.LZ4);
         assertThat(options.bloomFalsePositiveRate()).isEqualTo(0.01);
     }
