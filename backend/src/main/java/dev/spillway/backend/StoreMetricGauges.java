@@ -24,6 +24,8 @@ final class StoreMetricGauges {
         gauge(group, "compactions", metrics::compactions);
         gauge(group, "bytesWrittenToDisk", metrics::bytesWrittenToDisk);
         gauge(group, "promotions", metrics::promotions);
+        gauge(group, "writeStalls", metrics::writeStalls);
+        gauge(group, "writeStallMillis", metrics::writeStallMillis);
         gauge(group, "blockCacheHits", metrics::blockCacheHits);
         gauge(group, "blockCacheMisses", metrics::blockCacheMisses);
         group.gauge("blockCacheHitRatio", (Gauge<Double>) () -> hitRatio(metrics));

@@ -145,6 +145,9 @@ public final class SpillableStore implements StateStore, StoreMetrics {
     private volatile long evictedBytes;
     private volatile long spills;
     private volatile long promotions;
+    // Written by the task thread only (the one that writes).
+    private volatile long writeStalls;
+    private volatile long writeStallNanos;
     private volatile long runGets;
     private volatile int runCount;
     private volatile long runBytes;
@@ -319,7 +322,13 @@ public final class SpillableStore implements StateStore, StoreMetrics {
     /** Lets the compaction thread catch up when spills produced too many runs; no lock held. */
     private void stallWhileCompactionLags() throws IOException {
         if (runCount >= stallRunCount && compaction.busy() && !lock.isHeldByCurrentThread()) {
-            compaction.awaitQueued();
+            long start = System.nanoTime();
+            writeStalls++;
+            try {
+                compaction.awaitQueued();
+            } finally {
+                writeStallNanos += System.nanoTime() - start;
+            }
         }
     }
 
@@ -567,6 +576,7 @@ public final class SpillableStore implements StateStore, StoreMetrics {
         long now = System.nanoTime();
         long end = deadline == 0 ? now + snapshotWaitNanos : deadline;
         long seen = pinsReleased;
+        writeStalls++;
         try {
             for (long left = end - now; pinsReleased == seen && !closed; ) {
                 if (left <= 0) {
@@ -581,6 +591,8 @@ public final class SpillableStore implements StateStore, StoreMetrics {
                             "Interrupted while store " + name + " waited for snapshot memory");
             interrupted.addSuppressed(noMemory);
             throw interrupted;
+        } finally {
+            writeStallNanos += System.nanoTime() - now;
         }
         checkOpen();
         return end;
@@ -1007,6 +1019,16 @@ public final class SpillableStore implements StateStore, StoreMetrics {
     @Override
     public long promotions() {
         return promotions;
+    }
+
+    @Override
+    public long writeStalls() {
+        return writeStalls;
+    }
+
+    @Override
+    public long writeStallMillis() {
+        return TimeUnit.NANOSECONDS.toMillis(writeStallNanos);
     }
 
     @Override

@@ -37,6 +37,15 @@ public interface StoreMetrics {
     /** Bytes written to run files by spills and compactions: with the user bytes, write amplification. */
     long bytesWrittenToDisk();
 
+    /**
+     * Writes that waited: for pinned memory to come back (a snapshot view not yet persisted, a
+     * frozen eviction being written) or for compaction to catch up with spills.
+     */
+    long writeStalls();
+
+    /** Total time writes waited in those stalls, in milliseconds. */
+    long writeStallMillis();
+
     /** Entries read from runs and admitted back into memory. */
     long promotions();
 
