@@ -3,6 +3,8 @@ package dev.spillway.backend;
 import dev.spillway.backend.state.incremental.IncrementalFormat;
 
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
@@ -172,6 +174,56 @@ class SpillwayIncrementalCheckpointTest {
         }
         assertThat(((SpillwayKeyedStateBackend<Integer>) restored).numKeyValueStateEntries())
                 .isEqualTo(keys);
+    }
+
+    @Test
+    void listAppendsOverAdoptedRunsSurviveRestoreChains() throws Exception {
+        ListStateDescriptor<Integer> descriptor =
+                new ListStateDescriptor<>("list", IntSerializer.INSTANCE);
+        SharedStateRegistry registry = new SharedStateRegistryImpl();
+        CheckpointStreamFactory streams = IncrementalBackends.files(checkpoints);
+        List<KeyedStateHandle> handles = List.of();
+        List<Integer> expected = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            CheckpointableKeyedStateBackend<Integer> backend =
+                    backend(SpillableStoreFactory.withDefaults(), ALL, handles);
+            for (int checkpoint = 0; checkpoint < 3; checkpoint++) {
+                int element = round * 100 + checkpoint;
+                for (int key = 0; key < 5; key++) {
+                    backend.setCurrentKey(key);
+                    list(backend, descriptor).add(element);
+                }
+                expected.add(element);
+                long id = round * 10L + checkpoint + 1;
+                IncrementalRemoteKeyedStateHandle handle =
+                        (IncrementalRemoteKeyedStateHandle)
+                                snapshot(backend, id, streams, CHECKPOINT)
+                                        .getJobManagerOwnedSnapshot();
+                if (round > 0) {
+                    assertThat(handle.getSharedState())
+                            .as("the adopted runs are referred to, not uploaded again")
+                            .anyMatch(
+                                    run -> run.getHandle() instanceof PlaceholderStreamStateHandle);
+                }
+                handle.registerSharedStates(registry, id);
+                ((SpillwayKeyedStateBackend<Integer>) backend).notifyCheckpointComplete(id);
+                handles = List.of(handle);
+            }
+        }
+        CheckpointableKeyedStateBackend<Integer> restored =
+                backend(SpillableStoreFactory.withDefaults(), ALL, handles);
+        for (int key = 0; key < 5; key++) {
+            restored.setCurrentKey(key);
+            assertThat(list(restored, descriptor).get()).containsExactlyElementsOf(expected);
+        }
+    }
+
+    private static ListState<Integer> list(
+            CheckpointableKeyedStateBackend<Integer> backend,
+            ListStateDescriptor<Integer> descriptor)
+            throws Exception {
+        return backend.getPartitionedState(
+                VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, descriptor);
     }
 
     @Test
