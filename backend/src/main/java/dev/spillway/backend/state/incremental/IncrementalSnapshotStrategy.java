@@ -67,7 +67,7 @@ public final class IncrementalSnapshotStrategy<K>
 
     @Override
     public IncrementalSnapshotResources syncPrepareResources(long checkpointId) throws Exception {
-        // The base is taken before the view, so no file the view holds can lose its confirmation.
+        // On the task thread, like the confirmations: the base is the last one before this view.
         UploadedRuns.Base base = uploadedRuns.base();
         StoreSnapshot view = store.snapshot();
         try {
