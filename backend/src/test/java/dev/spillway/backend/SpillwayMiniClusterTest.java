@@ -85,19 +85,20 @@ class SpillwayMiniClusterTest {
 
     @Test
     void failureRestoresFromCheckpointWithExactlyOnceState() throws Exception {
-        runWithInjectedFailure(new Configuration());
+        runWithInjectedFailure(new Configuration(), 4_000);
     }
 
-    /** Restores from native incremental checkpoints, from the local copy where Flink offers it. */
+    /** Restores from native incremental checkpoints (local recovery: {@link SpillwayLocalRecoveryTest}). */
     @Test
-    void failureRestoresFromIncrementalCheckpointWithLocalRecovery() throws Exception {
-        Configuration incremental = new Configuration();
-        incremental.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
-        incremental.set(StateRecoveryOptions.LOCAL_RECOVERY, true);
-        runWithInjectedFailure(incremental);
+    void failureRestoresFromIncrementalCheckpointWithExactlyOnceState() throws Exception {
+        runWithInjectedFailure(incremental(), 4_000);
     }
 
-    private void runWithInjectedFailure(Configuration extra) throws Exception {
+    /**
+     * The failure test's job: a checkpointed run with one failure after a checkpoint, its input
+     * rate-limited to {@code perSecond} so that the job outlives its first checkpoints.
+     */
+    static void runWithInjectedFailure(Configuration extra, double perSecond) throws Exception {
         long count = 6_000;
         Configuration config = jobConfiguration(SPILLWAY);
         config.addAll(extra);
@@ -111,7 +112,7 @@ class SpillwayMiniClusterTest {
 
         // Rate-limited so that the job outlives its first checkpoints: the failure comes after one.
         DataStream<Long> input =
-                numbers(env, count, 4_000).map(new FailOnceAfterCheckpoint()).returns(Types.LONG);
+                numbers(env, count, perSecond).map(new FailOnceAfterCheckpoint()).returns(Types.LONG);
 
         assertThat(collect(everyStateKind(input)))
                 .containsExactlyInAnyOrderElementsOf(EveryStateKindFunction.expected(count));
@@ -257,7 +258,7 @@ class SpillwayMiniClusterTest {
         return checkpoints.resolve(job.getJobID().toString()).resolve("chk-" + latest);
     }
 
-    private static Configuration incremental() {
+    static Configuration incremental() {
         Configuration config = new Configuration();
         config.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
         return config;
@@ -407,7 +408,7 @@ class SpillwayMiniClusterTest {
     }
 
     /** Fails the job once, at the first record after a checkpoint of this subtask completed. */
-    private static final class FailOnceAfterCheckpoint
+    static final class FailOnceAfterCheckpoint
             implements MapFunction<Long, Long>,
                     org.apache.flink.api.common.state.CheckpointListener {
 

@@ -113,10 +113,13 @@ public final class IncrementalRestoreOperation<K> implements RestoreOperation<Vo
             uploadedRuns.seed(
                     handles.get(0).getCheckpointId(), handles.get(0).getSharedStateHandles());
         }
+        long local = handles.stream().filter(h -> h instanceof IncrementalLocalKeyedStateHandle).count();
         LOG.info(
-                "Restored {} runs of {} Spillway incremental handle(s) for key groups {} in {} ms",
+                "Restored {} runs of {} Spillway incremental handle(s) ({} from local recovery"
+                        + " copies) for key groups {} in {} ms",
                 runs.size(),
                 handles.size(),
+                local,
                 keyGroupRange.prettyPrintInterval(),
                 (System.nanoTime() - start) / 1_000_000);
         return null;
