@@ -55,12 +55,12 @@ import java.util.stream.Stream;
  * A keyed state backend whose keyed state lives in a {@link dev.spillway.backend.store.StateStore}
  * and whose timers live in Flink's heap priority queues.
  *
- * <p>Canonical savepoints are always full snapshots in Flink's canonical format (timers
- * included), taken asynchronously from the store's point-in-time view. Checkpoints and native
- * savepoints are the same full snapshots, or, with incremental checkpoints on and a store with run
- * files, native incremental snapshots ({@link IncrementalSnapshotStrategy}) whose shared files the
- * checkpoint notifications confirm or drop. Restoring accepts any canonical handle, from any
- * backend, and Spillway's incremental handles, at any parallelism.
+ * <p>Canonical savepoints are always full snapshots in Flink's canonical format (timers included),
+ * taken asynchronously from the store's point-in-time view. Checkpoints and native savepoints are
+ * the same full snapshots, or, with incremental checkpoints on and a store with run files, native
+ * incremental snapshots ({@link IncrementalSnapshotStrategy}) whose shared files the checkpoint
+ * notifications confirm or drop. Restoring accepts any canonical handle, from any backend, and
+ * Spillway's incremental handles, at any parallelism.
  */
 public class SpillwayKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
 
@@ -72,8 +72,10 @@ public class SpillwayKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
     private final StateKeys<K> stateKeys;
     private final HeapPriorityQueuesManager timers;
     private final SnapshotStrategyRunner<KeyedStateHandle, FullSnapshotResources<K>> checkpointer;
+
     /** Incremental checkpoints, or {@code null} when they are off or the store has no files. */
     @Nullable private final SnapshotStrategyRunner<KeyedStateHandle, ?> incrementalCheckpointer;
+
     @Nullable private final UploadedRuns uploadedRuns;
     private boolean disposed;
 

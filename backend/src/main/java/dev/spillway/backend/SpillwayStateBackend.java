@@ -28,8 +28,8 @@ import java.io.IOException;
  * SpillwayStateBackend())}. Operator state uses Flink's default operator state backend. Snapshots
  * are full snapshots in the canonical format, restorable by this, the hashmap or the rocksdb
  * backend at any parallelism, unless {@code execution.checkpointing.incremental} is on: then
- * checkpoints and native savepoints are Spillway's own incremental snapshots (only Spillway restores
- * them) and canonical savepoints stay canonical.
+ * checkpoints and native savepoints are Spillway's own incremental snapshots (only Spillway
+ * restores them) and canonical savepoints stay canonical.
  */
 public class SpillwayStateBackend extends AbstractManagedMemoryStateBackend
         implements ConfigurableStateBackend {
@@ -90,7 +90,10 @@ public class SpillwayStateBackend extends AbstractManagedMemoryStateBackend
         return "Spillway";
     }
 
-    /** Whether checkpoints are native incremental ones ({@code execution.checkpointing.incremental}). */
+    /**
+     * Whether checkpoints are native incremental ones ({@code
+     * execution.checkpointing.incremental}).
+     */
     public boolean isIncrementalCheckpointsEnabled() {
         return incrementalCheckpoints;
     }
@@ -105,9 +108,8 @@ public class SpillwayStateBackend extends AbstractManagedMemoryStateBackend
     }
 
     /**
-     * Canonical savepoints are written from the full snapshot path; native ones are full
-     * snapshots too, or, with incremental checkpoints on, incremental snapshots that share no
-     * files.
+     * Canonical savepoints are written from the full snapshot path; native ones are full snapshots
+     * too, or, with incremental checkpoints on, incremental snapshots that share no files.
      */
     @Override
     public boolean supportsSavepointFormat(SavepointFormatType formatType) {

@@ -96,8 +96,7 @@ final class IncrementalBackends {
         value(backend).update(value);
     }
 
-    static String get(CheckpointableKeyedStateBackend<Integer> backend, int key)
-            throws Exception {
+    static String get(CheckpointableKeyedStateBackend<Integer> backend, int key) throws Exception {
         backend.setCurrentKey(key);
         return value(backend).value();
     }

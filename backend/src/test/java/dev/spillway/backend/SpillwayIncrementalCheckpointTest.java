@@ -15,6 +15,9 @@ import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.checkpoint.CheckpointOptions;
 import org.apache.flink.runtime.checkpoint.CheckpointType;
 import org.apache.flink.runtime.checkpoint.SavepointType;
+import org.apache.flink.runtime.jobgraph.JobVertexID;
+import org.apache.flink.runtime.operators.testutils.MockEnvironment;
+import org.apache.flink.runtime.state.CheckpointStorageLocationReference;
 import org.apache.flink.runtime.state.CheckpointStreamFactory;
 import org.apache.flink.runtime.state.CheckpointableKeyedStateBackend;
 import org.apache.flink.runtime.state.IncrementalKeyedStateHandle.HandleAndLocalPath;
@@ -28,14 +31,11 @@ import org.apache.flink.runtime.state.LocalSnapshotDirectoryProviderImpl;
 import org.apache.flink.runtime.state.PlaceholderStreamStateHandle;
 import org.apache.flink.runtime.state.SharedStateRegistry;
 import org.apache.flink.runtime.state.SharedStateRegistryImpl;
-import org.apache.flink.runtime.state.CheckpointStorageLocationReference;
 import org.apache.flink.runtime.state.SnapshotResult;
 import org.apache.flink.runtime.state.TestTaskStateManager;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.runtime.state.filesystem.FileStateHandle;
-import org.apache.flink.runtime.jobgraph.JobVertexID;
-import org.apache.flink.runtime.operators.testutils.MockEnvironment;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.util.FileUtils;
 import org.apache.flink.util.IOUtils;
@@ -246,7 +246,9 @@ class SpillwayIncrementalCheckpointTest {
             }
             ValueState<String> value =
                     old.getPartitionedState(
-                            VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, valueDescriptor);
+                            VoidNamespace.INSTANCE,
+                            VoidNamespaceSerializer.INSTANCE,
+                            valueDescriptor);
             MapState<Integer, String> map = map(old, mapDescriptor);
             for (int key = 0; key < keys; key++) {
                 if (range.contains(KeyGroupRangeAssignment.assignToKeyGroup(key, KEY_GROUPS))) {
@@ -348,8 +350,9 @@ class SpillwayIncrementalCheckpointTest {
         IOUtils.closeQuietly(backend);
         assertThat(result.getTaskLocalSnapshot())
                 .isInstanceOf(IncrementalLocalKeyedStateHandle.class);
-        assertThat(((IncrementalLocalKeyedStateHandle) result.getTaskLocalSnapshot())
-                        .getSharedStateHandles())
+        assertThat(
+                        ((IncrementalLocalKeyedStateHandle) result.getTaskLocalSnapshot())
+                                .getSharedStateHandles())
                 .hasSize(
                         ((IncrementalRemoteKeyedStateHandle) result.getJobManagerOwnedSnapshot())
                                 .getSharedState()
@@ -412,7 +415,8 @@ class SpillwayIncrementalCheckpointTest {
                 .rootCause()
                 .hasMessageContaining(run.getFilePath().toString())
                 .hasMessageContaining("truncated")
-                .hasMessageContaining("restore the job from an earlier checkpoint or from a savepoint");
+                .hasMessageContaining(
+                        "restore the job from an earlier checkpoint or from a savepoint");
     }
 
     @Test
@@ -422,7 +426,8 @@ class SpillwayIncrementalCheckpointTest {
         assertThatThrownBy(() -> backend(spilling(), ALL, List.of(lastHandle)))
                 .hasMessageContaining(runName)
                 .hasMessageContaining("unreadable")
-                .hasMessageContaining("restore the job from an earlier checkpoint or from a savepoint");
+                .hasMessageContaining(
+                        "restore the job from an earlier checkpoint or from a savepoint");
     }
 
     private IncrementalRemoteKeyedStateHandle lastHandle;

@@ -17,8 +17,8 @@ import java.util.List;
 /**
  * Flink's keyed state backend suite with native incremental checkpoints on: every snapshot and
  * restore of the suite (rescaling, serializer checks, timers, async and parallel snapshots) goes
- * through the incremental upload and restore by adoption, over the production store with run
- * files, in managed memory and in a budget of a few pages that keeps it spilling.
+ * through the incremental upload and restore by adoption, over the production store with run files,
+ * in managed memory and in a budget of a few pages that keeps it spilling.
  */
 @ExtendWith(ParameterizedTestExtension.class)
 class SpillwayIncrementalStateBackendTest extends StateBackendTestBase<SpillwayStateBackend> {

@@ -53,7 +53,8 @@ class SpillwayLocalRecoveryTest {
     @Test
     void failureRestoresIncrementalCheckpointFromTheLocalCopy() throws Exception {
         // Slower than the other failure tests: a checkpoint with a local copy must complete first.
-        SpillwayMiniClusterTest.runWithInjectedFailure(SpillwayMiniClusterTest.incremental(), 1_000);
+        SpillwayMiniClusterTest.runWithInjectedFailure(
+                SpillwayMiniClusterTest.incremental(), 1_000);
 
         assertThat(restores.getMessages())
                 .as("restores of the keyed operator's subtasks")

@@ -52,9 +52,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Whole jobs on a MiniCluster with Spillway selected the way users select it ({@code
- * state.backend.type: dev.spillway.backend.SpillwayStateBackendFactory}): exactly-once state
- * after an injected failure (full, and incremental with local recovery), and every value kept
- * across savepoints that switch backends and parallelism (canonical, and native incremental).
+ * state.backend.type: dev.spillway.backend.SpillwayStateBackendFactory}): exactly-once state after
+ * an injected failure (full, and incremental), and every value kept across savepoints that switch
+ * backends and parallelism (canonical, and native incremental).
  */
 class SpillwayMiniClusterTest {
 
@@ -88,7 +88,10 @@ class SpillwayMiniClusterTest {
         runWithInjectedFailure(new Configuration(), 4_000);
     }
 
-    /** Restores from native incremental checkpoints (local recovery: {@link SpillwayLocalRecoveryTest}). */
+    /**
+     * Restores from native incremental checkpoints (local recovery: {@link
+     * SpillwayLocalRecoveryTest}).
+     */
     @Test
     void failureRestoresFromIncrementalCheckpointWithExactlyOnceState() throws Exception {
         runWithInjectedFailure(incremental(), 4_000);
@@ -112,7 +115,9 @@ class SpillwayMiniClusterTest {
 
         // Rate-limited so that the job outlives its first checkpoints: the failure comes after one.
         DataStream<Long> input =
-                numbers(env, count, perSecond).map(new FailOnceAfterCheckpoint()).returns(Types.LONG);
+                numbers(env, count, perSecond)
+                        .map(new FailOnceAfterCheckpoint())
+                        .returns(Types.LONG);
 
         assertThat(collect(everyStateKind(input)))
                 .containsExactlyInAnyOrderElementsOf(EveryStateKindFunction.expected(count));
@@ -172,7 +177,12 @@ class SpillwayMiniClusterTest {
         extra.set(StateRecoveryOptions.RESTORE_MODE, RecoveryClaimMode.CLAIM);
         JobClient second =
                 startAndProgress(
-                        extra, firstCheckpoint.toUri().toString(), 2, count, count / 5, checkpoints);
+                        extra,
+                        firstCheckpoint.toUri().toString(),
+                        2,
+                        count,
+                        count / 5,
+                        checkpoints);
         Path secondCheckpoint = cancelAndFindLatestCheckpoint(second, checkpoints);
         String firstJobDirectory = first.getJobID().toString();
         assertThat(keyedStateHandles(secondCheckpoint.toUri().toString()))
@@ -182,7 +192,10 @@ class SpillwayMiniClusterTest {
                                 assertThat(
                                                 ((IncrementalRemoteKeyedStateHandle) handle)
                                                         .getSharedState().stream()
-                                                                .map(run -> run.getHandle().toString()))
+                                                                .map(
+                                                                        run ->
+                                                                                run.getHandle()
+                                                                                        .toString()))
                                         .anyMatch(file -> file.contains(firstJobDirectory)));
 
         Configuration last = jobConfiguration(SPILLWAY);
@@ -240,7 +253,8 @@ class SpillwayMiniClusterTest {
                     .filter(directory -> directory.getFileName().toString().startsWith("chk-"))
                     .filter(directory -> Files.exists(directory.resolve("_metadata")))
                     .mapToLong(
-                            directory -> Long.parseLong(directory.getFileName().toString().substring(4)))
+                            directory ->
+                                    Long.parseLong(directory.getFileName().toString().substring(4)))
                     .max()
                     .orElse(-1);
         }
@@ -266,8 +280,8 @@ class SpillwayMiniClusterTest {
 
     /**
      * Runs the same job once per backend: every run but the last is stopped with a canonical
-     * savepoint part-way through its input, the next run restores it, and the last runs to the
-     * end and must report exactly the state of a run that saw every record once.
+     * savepoint part-way through its input, the next run restores it, and the last runs to the end
+     * and must report exactly the state of a run that saw every record once.
      */
     private void runThroughSavepoints(String[] backends, int[] parallelisms) throws Exception {
         runThroughSavepoints(
@@ -322,10 +336,13 @@ class SpillwayMiniClusterTest {
     private static DataStream<Long> numbers(
             StreamExecutionEnvironment env, long count, double perSecond) {
         return env.fromSource(
-                new DataGeneratorSource<>(
-                        index -> index, count, RateLimiterStrategy.perSecond(perSecond), Types.LONG),
-                WatermarkStrategy.noWatermarks(),
-                "numbers")
+                        new DataGeneratorSource<>(
+                                index -> index,
+                                count,
+                                RateLimiterStrategy.perSecond(perSecond),
+                                Types.LONG),
+                        WatermarkStrategy.noWatermarks(),
+                        "numbers")
                 .uid("numbers");
     }
 
@@ -359,11 +376,7 @@ class SpillwayMiniClusterTest {
     private String stopWithSavepoint(JobClient job, SavepointFormatType format) throws Exception {
         for (int attempt = 1; ; attempt++) {
             try {
-                return job.stopWithSavepoint(
-                                false,
-                                savepoints.toUri().toString(),
-                                format)
-                        .get();
+                return job.stopWithSavepoint(false, savepoints.toUri().toString(), format).get();
             } catch (ExecutionException e) {
                 if (attempt == 20) {
                     throw e;

@@ -41,7 +41,9 @@ class SpillwayStateBackendFactoryTest {
 
     @Test
     void incrementalCheckpointsFollowFlinksOption() throws Exception {
-        assertThat(((SpillwayStateBackend) load(new Configuration())).isIncrementalCheckpointsEnabled())
+        assertThat(
+                        ((SpillwayStateBackend) load(new Configuration()))
+                                .isIncrementalCheckpointsEnabled())
                 .isFalse();
         Configuration incremental = new Configuration();
         incremental.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
@@ -94,7 +96,9 @@ class SpillwayStateBackendFactoryTest {
 
         assertThat(configured).isNotNull();
         assertThatThrownBy(
-                        () -> new SpillwayStateBackend().configure(config, getClass().getClassLoader()))
+                        () ->
+                                new SpillwayStateBackend()
+                                        .configure(config, getClass().getClassLoader()))
                 .isInstanceOf(IllegalConfigurationException.class);
     }
 }

@@ -37,7 +37,8 @@ final class RunClipping {
         }
         List<int[]> statesInNewOrder = statesInNewOrder(spec.stateIds());
         boolean keepIds = spec.keepsStateIds();
-        try (RunWriter writer = directory.newWriter(run.entryCount(), RunWriter.Purpose.COMPACTION)) {
+        try (RunWriter writer =
+                directory.newWriter(run.entryCount(), RunWriter.Purpose.COMPACTION)) {
             byte[] prefix = new byte[CompositeKey.STATE_PREFIX_BYTES];
             for (int keyGroup = from; keyGroup <= to; keyGroup++) {
                 if (keepIds) {

@@ -6,9 +6,9 @@ import java.util.List;
 
 /**
  * A {@link StateStore} whose on-disk part is immutable run files that a checkpoint can copy as they
- * are and a restore can take over as they are: what incremental checkpoints and restore by
- * adoption need. Stores without files (the test model) do not offer it, and the state layer falls
- * back to full snapshots for them.
+ * are and a restore can take over as they are: what incremental checkpoints and restore by adoption
+ * need. Stores without files (the test model) do not offer it, and the state layer falls back to
+ * full snapshots for them.
  */
 public interface RunStore extends StateStore {
 

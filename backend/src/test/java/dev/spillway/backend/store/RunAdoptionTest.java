@@ -91,9 +91,9 @@ class RunAdoptionTest {
         assertThat(runs).hasSizeGreaterThan(1);
         try (SpillableStore store =
                 SpillableStore.open(client, StoreSettings.defaults(spillParent), "target")) {
-            List<String> names =
-                    store.adopt(adopted(store, runs, files, 0, 9, new int[] {0, 1}));
-            assertThat(names).containsExactlyElementsOf(runs.stream().map(SnapshotRun::name).toList());
+            List<String> names = store.adopt(adopted(store, runs, files, 0, 9, new int[] {0, 1}));
+            assertThat(names)
+                    .containsExactlyElementsOf(runs.stream().map(SnapshotRun::name).toList());
             for (int keyGroup = 0; keyGroup < 10; keyGroup++) {
                 byte[] row = TestKeys.row(keyGroup, 1, 7, 0);
                 assertThat(store.get(row, row.length)).isEqualTo(value(keyGroup, 1, 7));
@@ -107,9 +107,9 @@ class RunAdoptionTest {
         List<SnapshotRun> runs = writeAndPersist(files);
         try (SpillableStore store =
                 SpillableStore.open(client, StoreSettings.defaults(spillParent), "target")) {
-            List<String> names =
-                    store.adopt(adopted(store, runs, files, 3, 6, new int[] {1, 0}));
-            assertThat(names).doesNotContainAnyElementsOf(runs.stream().map(SnapshotRun::name).toList());
+            List<String> names = store.adopt(adopted(store, runs, files, 3, 6, new int[] {1, 0}));
+            assertThat(names)
+                    .doesNotContainAnyElementsOf(runs.stream().map(SnapshotRun::name).toList());
             try (StoreCursor all = store.scan(new byte[0], 0)) {
                 int entries = 0;
                 while (all.next()) {

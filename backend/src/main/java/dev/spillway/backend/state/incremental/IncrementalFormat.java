@@ -44,7 +44,8 @@ public final class IncrementalFormat {
             throw new ForeignCheckpointException(
                     "The keyed state handle with metadata "
                             + metadata
-                            + " is not a Spillway incremental checkpoint (its metadata starts with 0x"
+                            + " is not a Spillway incremental checkpoint (its metadata starts with"
+                            + " 0x"
                             + Integer.toHexString(magic)
                             + ", Spillway's with 0x"
                             + Integer.toHexString(MAGIC)

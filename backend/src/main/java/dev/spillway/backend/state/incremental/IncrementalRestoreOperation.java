@@ -41,8 +41,8 @@ import java.util.Map;
 
 /**
  * Restores Spillway incremental checkpoints by adopting their run files as the store's runs: the
- * files are downloaded (or linked from the local recovery copy) in parallel and opened as they
- * are, so a restore costs a copy of the files, not a re-insert of their entries.
+ * files are downloaded (or linked from the local recovery copy) in parallel and opened as they are,
+ * so a restore costs a copy of the files, not a re-insert of their entries.
  *
  * <p>Each handle's states are registered under this backend's state ids; a handle whose ids differ
  * (several old subtasks that registered their states in different orders) has its runs rewritten
@@ -113,7 +113,8 @@ public final class IncrementalRestoreOperation<K> implements RestoreOperation<Vo
             uploadedRuns.seed(
                     handles.get(0).getCheckpointId(), handles.get(0).getSharedStateHandles());
         }
-        long local = handles.stream().filter(h -> h instanceof IncrementalLocalKeyedStateHandle).count();
+        long local =
+                handles.stream().filter(h -> h instanceof IncrementalLocalKeyedStateHandle).count();
         LOG.info(
                 "Restored {} runs of {} Spillway incremental handle(s) ({} from local recovery"
                         + " copies) for key groups {} in {} ms",
@@ -127,9 +128,7 @@ public final class IncrementalRestoreOperation<K> implements RestoreOperation<Vo
 
     /** Reads the handle's metadata and starts bringing its runs over; returns them to adopt. */
     private List<AdoptedRun> restoreHandle(
-            IncrementalKeyedStateHandle handle,
-            RunTransfer transfer,
-            Map<String, String> sources)
+            IncrementalKeyedStateHandle handle, RunTransfer transfer, Map<String, String> sources)
             throws Exception {
         StreamStateHandle metadata = handle.getMetaDataStateHandle();
         FSDataInputStream stream = metadata.openInputStream();

@@ -24,11 +24,14 @@ import java.util.List;
 final class IncrementalSnapshotResources implements SnapshotResources {
 
     /** A timer queue's copy and a serializer the snapshot thread may use. */
-    record TimerSnapshot(HeapPriorityQueueStateSnapshot<?> queue, TypeSerializer<Object> elements) {}
+    record TimerSnapshot(
+            HeapPriorityQueueStateSnapshot<?> queue, TypeSerializer<Object> elements) {}
 
     final StoreSnapshot view;
+
     /** Keyed states in store-id order, then timer queues. */
     final List<StateMetaInfoSnapshot> metaInfos;
+
     final int[] stateIds;
     final List<TimerSnapshot> timers;
     final UploadedRuns.Base base;

@@ -71,8 +71,7 @@ public final class IncrementalSnapshotStrategy<K>
         UploadedRuns.Base base = uploadedRuns.base();
         StoreSnapshot view = store.snapshot();
         try {
-            return IncrementalSnapshotResources.capture(
-                    view, registry, timerQueues.get(), base);
+            return IncrementalSnapshotResources.capture(view, registry, timerQueues.get(), base);
         } catch (Throwable t) {
             IncrementalSnapshotResources.closeOnFailure(view, t);
             throw t;
@@ -89,7 +88,8 @@ public final class IncrementalSnapshotStrategy<K>
         if (resources.metaInfos.isEmpty()) {
             return registry -> SnapshotResult.empty();
         }
-        SharingFilesStrategy sharing = checkpointOptions.getCheckpointType().getSharingFilesStrategy();
+        SharingFilesStrategy sharing =
+                checkpointOptions.getCheckpointType().getSharingFilesStrategy();
         boolean localCopy =
                 localRecoveryConfig.isLocalBackupEnabled()
                         && !checkpointOptions.getCheckpointType().isSavepoint();

@@ -159,7 +159,8 @@ final class IncrementalUpload {
         try {
             Files.copy(file.file(), out);
             if (!cancellation.unregisterCloseable(out)) {
-                throw new IOException("The checkpoint was cancelled while uploading " + file.name());
+                throw new IOException(
+                        "The checkpoint was cancelled while uploading " + file.name());
             }
             return out.closeAndGetHandle();
         } finally {
@@ -184,7 +185,8 @@ final class IncrementalUpload {
                                 CheckpointedStateScope.EXCLUSIVE, streamFactory);
         cancellation.registerCloseable(stream);
         try {
-            DataOutputView out = new DataOutputViewStreamWrapper(stream.getCheckpointOutputStream());
+            DataOutputView out =
+                    new DataOutputViewStreamWrapper(stream.getCheckpointOutputStream());
             IncrementalFormat.writeHeader(out);
             // Runs are compressed block by block already; the proxy's flag is about key groups.
             new KeyedBackendSerializationProxy<>(keySerializer, resources.metaInfos, false)

@@ -68,7 +68,8 @@ final class RunTransfer implements AutoCloseable {
                                     in.close();
                                 }
                             }
-                            checkLength(target, runName, expectedBytes, "checkpoint file " + source);
+                            checkLength(
+                                    target, runName, expectedBytes, "checkpoint file " + source);
                             return null;
                         }));
     }
