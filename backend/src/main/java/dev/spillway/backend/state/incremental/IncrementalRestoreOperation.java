@@ -96,10 +96,9 @@ public final class IncrementalRestoreOperation<K> implements RestoreOperation<Vo
     public Void restore() throws Exception {
         long start = System.nanoTime();
         List<AdoptedRun> runs = new ArrayList<>();
-        Map<String, String> sources = new HashMap<>();
         try (RunTransfer transfer = new RunTransfer(cancellation)) {
             for (IncrementalKeyedStateHandle handle : handles) {
-                runs.addAll(restoreHandle(handle, transfer, sources));
+                runs.addAll(restoreHandle(handle, transfer));
             }
             transfer.awaitAll();
         }
@@ -128,8 +127,7 @@ public final class IncrementalRestoreOperation<K> implements RestoreOperation<Vo
 
     /** Reads the handle's metadata and starts bringing its runs over; returns them to adopt. */
     private List<AdoptedRun> restoreHandle(
-            IncrementalKeyedStateHandle handle, RunTransfer transfer, Map<String, String> sources)
-            throws Exception {
+            IncrementalKeyedStateHandle handle, RunTransfer transfer) throws Exception {
         StreamStateHandle metadata = handle.getMetaDataStateHandle();
         FSDataInputStream stream = metadata.openInputStream();
         cancellation.registerCloseable(stream);
