@@ -1,10 +1,12 @@
 package dev.spillway.backend;
 
+import dev.spillway.backend.store.RunStore;
 import dev.spillway.backend.store.StateStore;
 import dev.spillway.backend.store.StoreCursor;
 import dev.spillway.backend.store.StoreSnapshot;
 
 import java.io.IOException;
+import java.util.Optional;
 
 /**
  * A store together with the memory lease it runs in. The store does not own its memory client (the
@@ -53,6 +55,11 @@ final class MemoryLeasingStore implements StateStore {
     @Override
     public StoreSnapshot snapshot() throws IOException {
         return store.snapshot();
+    }
+
+    @Override
+    public Optional<RunStore> runStore() {
+        return store.runStore();
     }
 
     /** Closes the store, then returns its memory: the store frees its pages to the client. */

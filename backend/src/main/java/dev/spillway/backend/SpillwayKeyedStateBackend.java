@@ -6,6 +6,9 @@ import dev.spillway.backend.state.SpillwaySnapshotResources;
 import dev.spillway.backend.state.SpillwaySnapshotStrategy;
 import dev.spillway.backend.state.StateContext;
 import dev.spillway.backend.state.StateKeys;
+import dev.spillway.backend.state.incremental.IncrementalSnapshotStrategy;
+import dev.spillway.backend.state.incremental.UploadedRuns;
+import dev.spillway.backend.store.RunStore;
 
 import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.state.State;
@@ -38,10 +41,13 @@ import org.apache.flink.runtime.state.ttl.TtlTimeProvider;
 import org.apache.flink.util.IOUtils;
 
 import javax.annotation.Nonnull;
+import javax.annotation.Nullable;
 
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.RunnableFuture;
 import java.util.stream.Stream;
 
@@ -49,10 +55,12 @@ import java.util.stream.Stream;
  * A keyed state backend whose keyed state lives in a {@link dev.spillway.backend.store.StateStore}
  * and whose timers live in Flink's heap priority queues.
  *
- * <p>Every snapshot, checkpoint or savepoint, is a full snapshot in Flink's canonical format
- * (timers included), taken asynchronously from the store's point-in-time view; restoring accepts
- * any canonical handle, from any backend, at any parallelism. Snapshots share no files, so
- * checkpoint-complete notifications have nothing to do.
+ * <p>Canonical savepoints are always full snapshots in Flink's canonical format (timers included),
+ * taken asynchronously from the store's point-in-time view. Checkpoints and native savepoints are
+ * the same full snapshots, or, with incremental checkpoints on and a store with run files, native
+ * incremental snapshots ({@link IncrementalSnapshotStrategy}) whose shared files the checkpoint
+ * notifications confirm or drop. Restoring accepts any canonical handle, from any backend, and
+ * Spillway's incremental handles, at any parallelism.
  */
 public class SpillwayKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
 
@@ -64,6 +72,11 @@ public class SpillwayKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
     private final StateKeys<K> stateKeys;
     private final HeapPriorityQueuesManager timers;
     private final SnapshotStrategyRunner<KeyedStateHandle, FullSnapshotResources<K>> checkpointer;
+
+    /** Incremental checkpoints, or {@code null} when they are off or the store has no files. */
+    @Nullable private final SnapshotStrategyRunner<KeyedStateHandle, ?> incrementalCheckpointer;
+
+    @Nullable private final UploadedRuns uploadedRuns;
     private boolean disposed;
 
     SpillwayKeyedStateBackend(
@@ -80,7 +93,8 @@ public class SpillwayKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
             StateContext<K> stateContext,
             KeyedStateRegistry<K> states,
             HeapPriorityQueuesManager timers,
-            LocalRecoveryConfig localRecoveryConfig) {
+            LocalRecoveryConfig localRecoveryConfig,
+            @Nullable UploadedRuns uploadedRuns) {
         super(
                 kvStateRegistry,
                 keySerializer,
@@ -103,6 +117,28 @@ public class SpillwayKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
                                 this::snapshotResources, localRecoveryConfig),
                         cancelStreamRegistry,
                         SnapshotExecutionType.ASYNCHRONOUS);
+        // A store without files (the test model) has nothing to share: full snapshots it is.
+        Optional<RunStore> runStore = stateContext.store().runStore();
+        if (uploadedRuns != null && runStore.isPresent()) {
+            this.uploadedRuns = uploadedRuns;
+            this.incrementalCheckpointer =
+                    new SnapshotStrategyRunner<>(
+                            "Spillway asynchronous incremental snapshot",
+                            new IncrementalSnapshotStrategy<>(
+                                    runStore.get(),
+                                    states,
+                                    () -> timers.getRegisteredPQStates().values(),
+                                    keySerializer,
+                                    keyGroupRange,
+                                    localRecoveryConfig,
+                                    uploadedRuns,
+                                    UUID.randomUUID()),
+                            cancelStreamRegistry,
+                            SnapshotExecutionType.ASYNCHRONOUS);
+        } else {
+            this.uploadedRuns = null;
+            this.incrementalCheckpointer = null;
+        }
     }
 
     // ------------------------------------------------------------------------------------------
@@ -215,6 +251,11 @@ public class SpillwayKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
             @Nonnull CheckpointStreamFactory streamFactory,
             @Nonnull CheckpointOptions checkpointOptions)
             throws Exception {
+        // Canonical savepoints do not come here: Flink takes them from savepoint().
+        if (incrementalCheckpointer != null) {
+            return incrementalCheckpointer.snapshot(
+                    checkpointId, timestamp, streamFactory, checkpointOptions);
+        }
         return checkpointer.snapshot(checkpointId, timestamp, streamFactory, checkpointOptions);
     }
 
@@ -235,9 +276,19 @@ public class SpillwayKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
                 keyGroupCompressionDecorator);
     }
 
+    /** Confirms an incremental checkpoint's files for reuse; full snapshots share nothing. */
     @Override
     public void notifyCheckpointComplete(long checkpointId) {
-        // Full snapshots reference no shared files: nothing to confirm or release.
+        if (uploadedRuns != null) {
+            uploadedRuns.complete(checkpointId);
+        }
+    }
+
+    @Override
+    public void notifyCheckpointAborted(long checkpointId) {
+        if (uploadedRuns != null) {
+            uploadedRuns.abort(checkpointId);
+        }
     }
 
     // ------------------------------------------------------------------------------------------

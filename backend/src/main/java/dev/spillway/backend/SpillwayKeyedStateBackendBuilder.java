@@ -1,9 +1,13 @@
 package dev.spillway.backend;
 
 import dev.spillway.backend.state.KeyedStateRegistry;
+import dev.spillway.backend.state.RestoredTimerQueues;
 import dev.spillway.backend.state.SpillwayRestoreOperation;
 import dev.spillway.backend.state.StateContext;
 import dev.spillway.backend.state.TtlCompactionFilter;
+import dev.spillway.backend.state.incremental.IncrementalRestoreOperation;
+import dev.spillway.backend.state.incremental.UploadedRuns;
+import dev.spillway.backend.store.RunStore;
 import dev.spillway.backend.store.StateStore;
 
 import org.apache.flink.api.common.ExecutionConfig;
@@ -13,6 +17,7 @@ import org.apache.flink.runtime.query.TaskKvStateRegistry;
 import org.apache.flink.runtime.state.AbstractKeyedStateBackendBuilder;
 import org.apache.flink.runtime.state.BackendBuildingException;
 import org.apache.flink.runtime.state.HeapPriorityQueuesManager;
+import org.apache.flink.runtime.state.IncrementalKeyedStateHandle;
 import org.apache.flink.runtime.state.KeyGroupRange;
 import org.apache.flink.runtime.state.KeyedStateHandle;
 import org.apache.flink.runtime.state.LocalRecoveryConfig;
@@ -25,8 +30,10 @@ import org.apache.flink.runtime.state.metrics.SizeTrackingStateConfig;
 import org.apache.flink.runtime.state.ttl.TtlTimeProvider;
 import org.apache.flink.util.IOUtils;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -42,6 +49,8 @@ public final class SpillwayKeyedStateBackendBuilder<K> extends AbstractKeyedStat
     private final StateStore store;
     private final TtlCompactionFilter ttlFilter;
     private final LocalRecoveryConfig localRecoveryConfig;
+    private final boolean incrementalCheckpoints;
+    private final UploadedRuns uploadedRuns = new UploadedRuns();
 
     public SpillwayKeyedStateBackendBuilder(
             StateStore store,
@@ -58,7 +67,8 @@ public final class SpillwayKeyedStateBackendBuilder<K> extends AbstractKeyedStat
             Collection<KeyedStateHandle> stateHandles,
             StreamCompressionDecorator keyGroupCompressionDecorator,
             LocalRecoveryConfig localRecoveryConfig,
-            CloseableRegistry cancelStreamRegistry) {
+            CloseableRegistry cancelStreamRegistry,
+            boolean incrementalCheckpoints) {
         super(
                 kvStateRegistry,
                 keySerializer,
@@ -75,6 +85,7 @@ public final class SpillwayKeyedStateBackendBuilder<K> extends AbstractKeyedStat
         this.store = store;
         this.ttlFilter = ttlFilter;
         this.localRecoveryConfig = localRecoveryConfig;
+        this.incrementalCheckpoints = incrementalCheckpoints;
     }
 
     @Override
@@ -111,7 +122,8 @@ public final class SpillwayKeyedStateBackendBuilder<K> extends AbstractKeyedStat
                             ttlTimeProvider),
                     registry,
                     timers,
-                    localRecoveryConfig);
+                    localRecoveryConfig,
+                    incrementalCheckpoints ? uploadedRuns : null);
         } catch (Throwable t) {
             IOUtils.closeQuietly(store);
             throw new BackendBuildingException(
@@ -119,14 +131,53 @@ public final class SpillwayKeyedStateBackendBuilder<K> extends AbstractKeyedStat
         }
     }
 
+    /**
+     * Spillway's incremental handles are adopted first (adoption needs an empty store); canonical
+     * handles (full checkpoints, savepoints of any backend) are then re-inserted.
+     */
     private KeyedStateRegistry<K> restore(
             Map<String, HeapPriorityQueueSnapshotRestoreWrapper<?>> timerQueues,
             HeapPriorityQueueSetFactory timerQueueFactory)
             throws Exception {
         KeyedStateRegistry<K> restored = new KeyedStateRegistry<>(ttlFilter);
-        if (!restoreStateHandles.isEmpty()) {
+        List<IncrementalKeyedStateHandle> incremental = new ArrayList<>();
+        List<KeyedStateHandle> canonical = new ArrayList<>();
+        for (KeyedStateHandle handle : restoreStateHandles) {
+            if (IncrementalRestoreOperation.restores(handle)) {
+                incremental.add((IncrementalKeyedStateHandle) handle);
+            } else if (handle != null) {
+                canonical.add(handle);
+            }
+        }
+        if (!incremental.isEmpty()) {
+            RunStore runStore =
+                    store.runStore()
+                            .orElseThrow(
+                                    () ->
+                                            new IllegalStateException(
+                                                    "Incremental checkpoints need a store with run"
+                                                            + " files; "
+                                                            + store
+                                                            + " has none"));
+            new IncrementalRestoreOperation<>(
+                            incremental,
+                            userCodeClassLoader,
+                            keySerializerProvider,
+                            restored,
+                            runStore,
+                            new RestoredTimerQueues(
+                                    timerQueues,
+                                    timerQueueFactory,
+                                    keyGroupRange,
+                                    numberOfKeyGroups),
+                            keyGroupRange,
+                            cancelStreamRegistry,
+                            uploadedRuns)
+                    .restore();
+        }
+        if (!canonical.isEmpty()) {
             new SpillwayRestoreOperation<>(
-                            restoreStateHandles,
+                            canonical,
                             userCodeClassLoader,
                             keySerializerProvider,
                             restored,

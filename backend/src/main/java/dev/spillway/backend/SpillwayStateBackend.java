@@ -3,6 +3,7 @@ package dev.spillway.backend;
 import dev.spillway.backend.state.TtlCompactionFilter;
 import dev.spillway.backend.store.StateStore;
 
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.IllegalConfigurationException;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.core.execution.SavepointFormatType;
@@ -25,8 +26,10 @@ import java.io.IOException;
  * <p>Select it in the configuration with {@code state.backend.type:
  * dev.spillway.backend.SpillwayStateBackendFactory}, or in code with {@code env.setStateBackend(new
  * SpillwayStateBackend())}. Operator state uses Flink's default operator state backend. Snapshots
- * are full snapshots in the canonical format, so checkpoints and savepoints (canonical or native)
- * can be restored by this, the hashmap or the rocksdb backend, at any parallelism.
+ * are full snapshots in the canonical format, restorable by this, the hashmap or the rocksdb
+ * backend at any parallelism, unless {@code execution.checkpointing.incremental} is on: then
+ * checkpoints and native savepoints are Spillway's own incremental snapshots (only Spillway
+ * restores them) and canonical savepoints stay canonical.
  */
 public class SpillwayStateBackend extends AbstractManagedMemoryStateBackend
         implements ConfigurableStateBackend {
@@ -34,6 +37,9 @@ public class SpillwayStateBackend extends AbstractManagedMemoryStateBackend
     private static final long serialVersionUID = 1L;
 
     private final StateStoreFactory storeFactory;
+
+    /** {@code execution.checkpointing.incremental}: native incremental checkpoints. */
+    private final boolean incrementalCheckpoints;
 
     /**
      * The backend with the production store and default options; {@link #configure} applies the
@@ -48,7 +54,17 @@ public class SpillwayStateBackend extends AbstractManagedMemoryStateBackend
      * and benchmarks that run the state layer over another {@link StateStore}.
      */
     public SpillwayStateBackend(StateStoreFactory storeFactory) {
+        this(storeFactory, CheckpointingOptions.INCREMENTAL_CHECKPOINTS.defaultValue());
+    }
+
+    /**
+     * As {@link #SpillwayStateBackend(StateStoreFactory)}, with incremental checkpoints on or off
+     * unless the configuration given to {@link #configure} sets {@code
+     * execution.checkpointing.incremental}.
+     */
+    public SpillwayStateBackend(StateStoreFactory storeFactory, boolean incrementalCheckpoints) {
         this.storeFactory = Preconditions.checkNotNull(storeFactory, "storeFactory");
+        this.incrementalCheckpoints = incrementalCheckpoints;
     }
 
     private SpillwayStateBackend(SpillwayStateBackend original, ReadableConfig config) {
@@ -58,6 +74,9 @@ public class SpillwayStateBackend extends AbstractManagedMemoryStateBackend
                         : original.storeFactory;
         this.latencyTrackingConfigBuilder = original.latencyTrackingConfigBuilder.configure(config);
         this.sizeTrackingConfigBuilder = original.sizeTrackingConfigBuilder.configure(config);
+        this.incrementalCheckpoints =
+                config.getOptional(CheckpointingOptions.INCREMENTAL_CHECKPOINTS)
+                        .orElse(original.incrementalCheckpoints);
     }
 
     @Override
@@ -71,13 +90,27 @@ public class SpillwayStateBackend extends AbstractManagedMemoryStateBackend
         return "Spillway";
     }
 
-    /** Full snapshots share no files with earlier ones, so NO_CLAIM restores are safe. */
+    /**
+     * Whether checkpoints are native incremental ones ({@code
+     * execution.checkpointing.incremental}).
+     */
+    public boolean isIncrementalCheckpointsEnabled() {
+        return incrementalCheckpoints;
+    }
+
+    /**
+     * Full snapshots share no files; incremental ones follow the sharing strategy Flink asks for,
+     * which after a NO_CLAIM restore is a first checkpoint that uploads every file.
+     */
     @Override
     public boolean supportsNoClaimRestoreMode() {
         return true;
     }
 
-    /** Native savepoints are canonical full snapshots too. */
+    /**
+     * Canonical savepoints are written from the full snapshot path; native ones are full snapshots
+     * too, or, with incremental checkpoints on, incremental snapshots that share no files.
+     */
     @Override
     public boolean supportsSavepointFormat(SavepointFormatType formatType) {
         return true;
@@ -108,7 +141,8 @@ public class SpillwayStateBackend extends AbstractManagedMemoryStateBackend
                         parameters.getStateHandles(),
                         getCompressionDecorator(env.getExecutionConfig()),
                         env.getTaskStateManager().createLocalRecoveryConfig(),
-                        parameters.getCancelStreamRegistry())
+                        parameters.getCancelStreamRegistry(),
+                        incrementalCheckpoints)
                 .build();
     }
 

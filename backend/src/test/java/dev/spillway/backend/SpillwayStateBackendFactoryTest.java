@@ -2,6 +2,7 @@ package dev.spillway.backend;
 
 import dev.spillway.backend.store.ReferenceStoreFactory;
 
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.IllegalConfigurationException;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -36,6 +37,24 @@ class SpillwayStateBackendFactoryTest {
         assertThat(backend.useManagedMemory()).isTrue();
         assertThat(backend.supportsNoClaimRestoreMode()).isTrue();
         assertThat(backend.getName()).isEqualTo("Spillway");
+    }
+
+    @Test
+    void incrementalCheckpointsFollowFlinksOption() throws Exception {
+        assertThat(
+                        ((SpillwayStateBackend) load(new Configuration()))
+                                .isIncrementalCheckpointsEnabled())
+                .isFalse();
+        Configuration incremental = new Configuration();
+        incremental.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        assertThat(((SpillwayStateBackend) load(incremental)).isIncrementalCheckpointsEnabled())
+                .isTrue();
+        assertThat(
+                        new SpillwayStateBackend(new ReferenceStoreFactory(), true)
+                                .configure(new Configuration(), getClass().getClassLoader())
+                                .isIncrementalCheckpointsEnabled())
+                .as("a backend built in code keeps its setting unless the option is set")
+                .isTrue();
     }
 
     @Test
@@ -77,7 +96,9 @@ class SpillwayStateBackendFactoryTest {
 
         assertThat(configured).isNotNull();
         assertThatThrownBy(
-                        () -> new SpillwayStateBackend().configure(config, getClass().getClassLoader()))
+                        () ->
+                                new SpillwayStateBackend()
+                                        .configure(config, getClass().getClassLoader()))
                 .isInstanceOf(IllegalConfigurationException.class);
     }
 }

@@ -4,10 +4,8 @@ import dev.spillway.backend.store.StateStore;
 
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
-import org.apache.flink.runtime.state.KeyExtractorFunction;
 import org.apache.flink.runtime.state.KeyGroupRange;
 import org.apache.flink.runtime.state.KeyedStateHandle;
-import org.apache.flink.runtime.state.RegisteredPriorityQueueStateBackendMetaInfo;
 import org.apache.flink.runtime.state.RestoreOperation;
 import org.apache.flink.runtime.state.StateSerializerProvider;
 import org.apache.flink.runtime.state.heap.HeapPriorityQueueElement;
@@ -40,10 +38,7 @@ public final class SpillwayRestoreOperation<K> implements RestoreOperation<Void>
     private final StateSerializerProvider<K> keySerializerProvider;
     private final KeyedStateRegistry<K> registry;
     private final StateStore store;
-    private final Map<String, HeapPriorityQueueSnapshotRestoreWrapper<?>> timerQueues;
-    private final HeapPriorityQueueSetFactory timerQueueFactory;
-    private final KeyGroupRange keyGroupRange;
-    private final int numberOfKeyGroups;
+    private final RestoredTimerQueues timerQueues;
     private final CanonicalKeys canonicalKeys;
     private final DataInputDeserializer in = new DataInputDeserializer();
 
@@ -63,10 +58,9 @@ public final class SpillwayRestoreOperation<K> implements RestoreOperation<Void>
         this.keySerializerProvider = keySerializerProvider;
         this.registry = registry;
         this.store = store;
-        this.timerQueues = timerQueues;
-        this.timerQueueFactory = timerQueueFactory;
-        this.keyGroupRange = keyGroupRange;
-        this.numberOfKeyGroups = numberOfKeyGroups;
+        this.timerQueues =
+                new RestoredTimerQueues(
+                        timerQueues, timerQueueFactory, keyGroupRange, numberOfKeyGroups);
         this.canonicalKeys = new CanonicalKeys(numberOfKeyGroups);
     }
 
@@ -94,7 +88,7 @@ public final class SpillwayRestoreOperation<K> implements RestoreOperation<Void>
             StateMetaInfoSnapshot metaInfo = metaInfos.get(i);
             if (metaInfo.getBackendStateType()
                     == StateMetaInfoSnapshot.BackendStateType.PRIORITY_QUEUE) {
-                HeapPriorityQueueSnapshotRestoreWrapper<?> queue = timerQueue(metaInfo);
+                HeapPriorityQueueSnapshotRestoreWrapper<?> queue = timerQueues.queue(metaInfo);
                 targets[i] = entry -> restoreTimer(queue, entry);
             } else {
                 RegisteredKvState state = registry.registerRestored(metaInfo);
@@ -134,21 +128,5 @@ public final class SpillwayRestoreOperation<K> implements RestoreOperation<Void>
         in.skipBytesToRead(canonicalKeys.keyGroupPrefixBytes());
         T element = queue.getMetaInfo().getElementSerializer().deserialize(in);
         queue.getPriorityQueue().add(element);
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private HeapPriorityQueueSnapshotRestoreWrapper<?> timerQueue(StateMetaInfoSnapshot snapshot) {
-        return timerQueues.computeIfAbsent(
-                snapshot.getName(),
-                name -> {
-                    RegisteredPriorityQueueStateBackendMetaInfo metaInfo =
-                            new RegisteredPriorityQueueStateBackendMetaInfo<>(snapshot);
-                    return new HeapPriorityQueueSnapshotRestoreWrapper(
-                            timerQueueFactory.create(name, metaInfo.getElementSerializer()),
-                            metaInfo,
-                            KeyExtractorFunction.forKeyedObjects(),
-                            keyGroupRange,
-                            numberOfKeyGroups);
-                });
     }
 }

@@ -27,9 +27,13 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -79,7 +83,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * bound is also what rules out a deadlock between two stores whose task threads each hold their
  * own lock while asking for memory the other one holds.
  */
-public final class SpillableStore implements StateStore, StoreMetrics {
+public final class SpillableStore implements RunStore, StoreMetrics {
 
     private static final Logger LOG = LoggerFactory.getLogger(SpillableStore.class);
 
@@ -825,6 +829,101 @@ public final class SpillableStore implements StateStore, StoreMetrics {
                             + " The entries stay in memory; free disk space or point the spill"
                             + " directory at a larger disk.",
                     e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    //  Adopting runs (restore)
+    // ------------------------------------------------------------------------------------------
+
+    @Override
+    public Optional<RunStore> runStore() {
+        return Optional.of(this);
+    }
+
+    @Override
+    public Path stagingFile() {
+        return directory.stagingFile();
+    }
+
+    /**
+     * Opens (and where needed clips) the files without the lock, then installs them as the run
+     * version; the memtable stays empty, so the adopted runs are the store's whole contents.
+     */
+    @Override
+    public List<String> adopt(List<AdoptedRun> newestFirst) throws IOException {
+        checkEmpty();
+        List<Run> adopted = new ArrayList<>(newestFirst.size());
+        try {
+            Set<String> names = new HashSet<>();
+            for (AdoptedRun spec : newestFirst) {
+                Run run = adoptOne(spec);
+                // A second run of the same name would be confused with the first by checkpoints.
+                if (run != null && !names.add(run.name())) {
+                    Run renamed = clip(run, spec, true);
+                    run = renamed;
+                    if (run != null) {
+                        names.add(run.name());
+                    }
+                }
+                if (run != null) {
+                    adopted.add(run);
+                }
+            }
+            lock.lock();
+            try {
+                checkEmpty();
+                installVersion(RunVersion.of(adopted));
+                compaction.schedule();
+            } finally {
+                lock.unlock();
+            }
+            List<String> result = new ArrayList<>(adopted.size());
+            for (Run run : adopted) {
+                result.add(run.name());
+            }
+            return result;
+        } finally {
+            for (Run run : adopted) {
+                run.release();
+            }
+        }
+    }
+
+    private Run adoptOne(AdoptedRun spec) throws IOException {
+        Run run;
+        try {
+            run = directory.adopt(spec.file(), spec.name());
+        } catch (IOException e) {
+            throw new IOException(
+                    "Store " + name + " cannot adopt run " + spec.name() + ": " + e.getMessage(),
+                    e);
+        }
+        return clip(run, spec, false);
+    }
+
+    /** The run itself, or its clipped rewrite (the original released); {@code null} if empty. */
+    private Run clip(Run run, AdoptedRun spec, boolean always) throws IOException {
+        if (!always && !RunClipping.needed(run, spec)) {
+            return run;
+        }
+        try {
+            return RunClipping.rewrite(run, spec, directory);
+        } finally {
+            run.release();
+        }
+    }
+
+    private void checkEmpty() {
+        lock.lock();
+        try {
+            checkOpen();
+            if (runs.size() != 0 || memtable.entryCount() != 0) {
+                throw new IllegalStateException(
+                        "Store " + name + " already holds state; only an empty store adopts runs");
+            }
+        } finally {
+            lock.unlock();
         }
     }
 

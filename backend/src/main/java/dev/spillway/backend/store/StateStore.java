@@ -2,6 +2,7 @@ package dev.spillway.backend.store;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.Optional;
 
 /**
  * The contract between the state layer and the storage engine: an ordered map from byte keys to
@@ -56,6 +57,14 @@ public interface StateStore extends Closeable {
      * kept.
      */
     StoreSnapshot snapshot() throws IOException;
+
+    /**
+     * This store as a {@link RunStore} (immutable run files a checkpoint can share and a restore
+     * can adopt), or empty for a store without files.
+     */
+    default Optional<RunStore> runStore() {
+        return Optional.empty();
+    }
 
     /** The byte appended between list elements by {@link #append}. */
     byte LIST_DELIMITER = ',';

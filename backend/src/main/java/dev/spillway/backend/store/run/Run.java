@@ -25,10 +25,15 @@ public final class Run {
     private final String name;
 
     Run(long id, RunReader reader, RunDirectory directory) {
+        this(id, reader, directory, directory.path().getFileName() + "-" + id);
+    }
+
+    /** A run that keeps the name it had elsewhere (adopted from a checkpoint). */
+    Run(long id, RunReader reader, RunDirectory directory, String name) {
         this.id = id;
         this.reader = reader;
         this.directory = directory;
-        this.name = directory.path().getFileName() + "-" + id;
+        this.name = name;
     }
 
     /** The run's number in its directory, unique and increasing in creation order. */
@@ -39,7 +44,8 @@ public final class Run {
     /**
      * The run's identity beyond its directory: unique among all runs of all stores of this
      * process's spill directories (a directory name is unique under its parent), and stable for the
-     * run's whole life. Checkpoints that name the same run hold the same bytes.
+     * run's whole life. Checkpoints that name the same run hold the same bytes. An adopted run
+     * keeps the name it was checkpointed under, so it is not uploaded again.
      */
     public String name() {
         return name;

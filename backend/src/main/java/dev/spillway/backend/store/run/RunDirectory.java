@@ -9,6 +9,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -108,6 +109,40 @@ public final class RunDirectory implements Closeable {
         long blockBuffers = 3L * options.blockSize() + 4096;
         long bloom = BloomFilter.sizeInBytes(expectedEntries, options.bloomFalsePositiveRate());
         return blockBuffers + bloom;
+    }
+
+    /**
+     * A fresh path in this directory (not yet a file) where a caller may place a run file before
+     * {@link #adopt adopting} it; files left there are deleted with the directory.
+     */
+    public Path stagingFile() {
+        if (closed) {
+            throw new IllegalStateException("Spill directory " + path + " is closed");
+        }
+        return path.resolve(String.format("staged-%012d.tmp", nextId.incrementAndGet()));
+    }
+
+    /**
+     * Moves a complete run file (written by another store, e.g. downloaded from a checkpoint) into
+     * this directory under a new id and opens it under the given name. The returned run carries
+     * one reference, owned by the caller. When the file cannot be opened it is deleted and the
+     * error names where it came from.
+     */
+    public Run adopt(Path file, String name) throws IOException {
+        if (closed) {
+            throw new IllegalStateException("Spill directory " + path + " is closed");
+        }
+        long id = nextId.incrementAndGet();
+        Path target = path.resolve(String.format("run-%012d.run", id));
+        Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            RunReader reader = RunReader.open(target, cache);
+            open.put(id, reader);
+            return new Run(id, reader, this, name);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(target);
+            throw e;
+        }
     }
 
     Run open(long id, Path file) throws IOException {

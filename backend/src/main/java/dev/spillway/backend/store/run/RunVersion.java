@@ -39,6 +39,14 @@ public final class RunVersion {
         return new RunVersion(new ArrayList<>());
     }
 
+    /**
+     * A version of the given runs, newest first, with one reference; it takes its own reference on
+     * each run (the caller keeps its own).
+     */
+    public static RunVersion of(List<Run> newestFirst) {
+        return new RunVersion(new ArrayList<>(newestFirst));
+    }
+
     /** The runs, newest first. Valid while the caller holds a reference on this version. */
     public List<Run> runs() {
         return runs;

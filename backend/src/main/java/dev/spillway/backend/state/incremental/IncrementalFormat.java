@@ -1,0 +1,80 @@
+package dev.spillway.backend.state.incremental;
+
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.runtime.state.StreamStateHandle;
+
+import java.io.IOException;
+
+/**
+ * The metadata stream of a Spillway incremental checkpoint:
+ *
+ * <pre>
+ *   int     MAGIC ("SPWY"), int FORMAT_VERSION
+ *   KeyedBackendSerializationProxy   key serializer snapshot, meta info of every keyed state and
+ *                                    timer queue (Flink's own format, as RocksDB writes it)
+ *   int n, n x int                   the store state id of each keyed state, in meta info order
+ *   int r, r x (UTF name, long bytes, long entries)   the runs, newest first
+ *   per timer queue, in meta info order:
+ *     int g, g x (int key group, int c, c x element)  the timers, by key group
+ * </pre>
+ *
+ * <p>The magic comes first so that a foreign handle is recognised before anything is parsed:
+ * RocksDB's metadata starts with its serialization proxy's version (a small number), and RocksDB
+ * reading ours fails on the magic as an unknown version.
+ */
+public final class IncrementalFormat {
+
+    /** "SPWY". */
+    public static final int MAGIC = 0x53505759;
+
+    public static final int FORMAT_VERSION = 1;
+
+    private IncrementalFormat() {}
+
+    static void writeHeader(DataOutputView out) throws IOException {
+        out.writeInt(MAGIC);
+        out.writeInt(FORMAT_VERSION);
+    }
+
+    /** Fails with the way out when the stream is not Spillway's incremental metadata. */
+    static void checkHeader(DataInputView in, StreamStateHandle metadata) throws IOException {
+        int magic = in.readInt();
+        if (magic != MAGIC) {
+            throw new ForeignCheckpointException(
+                    "The keyed state handle with metadata "
+                            + metadata
+                            + " is not a Spillway incremental checkpoint (its metadata starts with"
+                            + " 0x"
+                            + Integer.toHexString(magic)
+                            + ", Spillway's with 0x"
+                            + Integer.toHexString(MAGIC)
+                            + "). It was most likely written by the incremental checkpoints of"
+                            + " the rocksdb (or forst) state backend, whose files Spillway cannot"
+                            + " read. To move state from rocksdb to Spillway, stop the job with a"
+                            + " canonical savepoint on rocksdb (flink stop --type canonical) and"
+                            + " start the Spillway job from that savepoint.");
+        }
+        int version = in.readInt();
+        if (version != FORMAT_VERSION) {
+            throw new IOException(
+                    "The Spillway incremental checkpoint with metadata "
+                            + metadata
+                            + " has format version "
+                            + version
+                            + "; this Spillway reads version "
+                            + FORMAT_VERSION
+                            + ". Restore it with the Spillway version that wrote it and take a"
+                            + " canonical savepoint, which every version reads.");
+        }
+    }
+
+    /** A keyed state handle from another backend's incremental checkpoints. */
+    public static final class ForeignCheckpointException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ForeignCheckpointException(String message) {
+            super(message);
+        }
+    }
+}

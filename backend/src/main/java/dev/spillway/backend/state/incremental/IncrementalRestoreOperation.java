@@ -1,0 +1,279 @@
+package dev.spillway.backend.state.incremental;
+
+import dev.spillway.backend.state.KeyedStateRegistry;
+import dev.spillway.backend.state.RegisteredKvState;
+import dev.spillway.backend.state.RestoredTimerQueues;
+import dev.spillway.backend.store.AdoptedRun;
+import dev.spillway.backend.store.RunStore;
+
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.core.fs.CloseableRegistry;
+import org.apache.flink.core.fs.FSDataInputStream;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataInputViewStreamWrapper;
+import org.apache.flink.runtime.state.IncrementalKeyedStateHandle;
+import org.apache.flink.runtime.state.IncrementalKeyedStateHandle.HandleAndLocalPath;
+import org.apache.flink.runtime.state.IncrementalLocalKeyedStateHandle;
+import org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle;
+import org.apache.flink.runtime.state.KeyGroupRange;
+import org.apache.flink.runtime.state.KeyedBackendSerializationProxy;
+import org.apache.flink.runtime.state.KeyedStateHandle;
+import org.apache.flink.runtime.state.RestoreOperation;
+import org.apache.flink.runtime.state.StateSerializerProvider;
+import org.apache.flink.runtime.state.StreamStateHandle;
+import org.apache.flink.runtime.state.heap.HeapPriorityQueueElement;
+import org.apache.flink.runtime.state.heap.HeapPriorityQueueSnapshotRestoreWrapper;
+import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
+import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot.BackendStateType;
+import org.apache.flink.util.StateMigrationException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Restores Spillway incremental checkpoints by adopting their run files as the store's runs: the
+ * files are downloaded (or linked from the local recovery copy) in parallel and opened as they are,
+ * so a restore costs a copy of the files, not a re-insert of their entries.
+ *
+ * <p>Each handle's states are registered under this backend's state ids; a handle whose ids differ
+ * (several old subtasks that registered their states in different orders) has its runs rewritten
+ * with the new ids. Runs with entries outside this backend's key groups (rescaling) are clipped to
+ * them while adopted, on the restoring thread. Timers are read into the heap queues, those of other
+ * key groups dropped. When the backend restores exactly one handle of its own key-group range, the
+ * handle's files count as confirmed, so the next checkpoint (under CLAIM) uploads only new runs.
+ */
+public final class IncrementalRestoreOperation<K> implements RestoreOperation<Void> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IncrementalRestoreOperation.class);
+
+    /** What a user can do about a damaged checkpoint. */
+    static final String WAY_OUT =
+            "The checkpoint's copy of this run is damaged; restore the job from an earlier"
+                    + " checkpoint or from a savepoint.";
+
+    private final List<? extends IncrementalKeyedStateHandle> handles;
+    private final ClassLoader userCodeClassLoader;
+    private final StateSerializerProvider<K> keySerializerProvider;
+    private final KeyedStateRegistry<K> registry;
+    private final RunStore store;
+    private final RestoredTimerQueues timerQueues;
+    private final KeyGroupRange keyGroupRange;
+    private final CloseableRegistry cancellation;
+    private final UploadedRuns uploadedRuns;
+    private boolean keySerializerChecked;
+
+    public IncrementalRestoreOperation(
+            List<? extends IncrementalKeyedStateHandle> handles,
+            ClassLoader userCodeClassLoader,
+            StateSerializerProvider<K> keySerializerProvider,
+            KeyedStateRegistry<K> registry,
+            RunStore store,
+            RestoredTimerQueues timerQueues,
+            KeyGroupRange keyGroupRange,
+            CloseableRegistry cancellation,
+            UploadedRuns uploadedRuns) {
+        this.handles = handles;
+        this.userCodeClassLoader = userCodeClassLoader;
+        this.keySerializerProvider = keySerializerProvider;
+        this.registry = registry;
+        this.store = store;
+        this.timerQueues = timerQueues;
+        this.keyGroupRange = keyGroupRange;
+        this.cancellation = cancellation;
+        this.uploadedRuns = uploadedRuns;
+    }
+
+    @Override
+    public Void restore() throws Exception {
+        long start = System.nanoTime();
+        List<AdoptedRun> runs = new ArrayList<>();
+        try (RunTransfer transfer = new RunTransfer(cancellation)) {
+            for (IncrementalKeyedStateHandle handle : handles) {
+                runs.addAll(restoreHandle(handle, transfer));
+            }
+            transfer.awaitAll();
+        }
+        try {
+            store.adopt(runs);
+        } catch (IOException e) {
+            throw new IOException(
+                    "Cannot restore Spillway keyed state: " + e.getMessage() + " " + WAY_OUT, e);
+        }
+        if (handles.size() == 1 && handles.get(0).getKeyGroupRange().equals(keyGroupRange)) {
+            uploadedRuns.seed(
+                    handles.get(0).getCheckpointId(), handles.get(0).getSharedStateHandles());
+        }
+        long local =
+                handles.stream().filter(h -> h instanceof IncrementalLocalKeyedStateHandle).count();
+        LOG.info(
+                "Restored {} runs of {} Spillway incremental handle(s) ({} from local recovery"
+                        + " copies) for key groups {} in {} ms",
+                runs.size(),
+                handles.size(),
+                local,
+                keyGroupRange.prettyPrintInterval(),
+                (System.nanoTime() - start) / 1_000_000);
+        return null;
+    }
+
+    /** Reads the handle's metadata and starts bringing its runs over; returns them to adopt. */
+    private List<AdoptedRun> restoreHandle(
+            IncrementalKeyedStateHandle handle, RunTransfer transfer) throws Exception {
+        StreamStateHandle metadata = handle.getMetaDataStateHandle();
+        FSDataInputStream stream = metadata.openInputStream();
+        cancellation.registerCloseable(stream);
+        try {
+            DataInputView in = new DataInputViewStreamWrapper(stream);
+            IncrementalFormat.checkHeader(in, metadata);
+            KeyedBackendSerializationProxy<K> proxy =
+                    new KeyedBackendSerializationProxy<>(userCodeClassLoader);
+            proxy.read(in);
+            checkKeySerializer(proxy);
+
+            List<StateMetaInfoSnapshot> keyedStates = new ArrayList<>();
+            List<StateMetaInfoSnapshot> timerStates = new ArrayList<>();
+            for (StateMetaInfoSnapshot metaInfo : proxy.getStateMetaInfoSnapshots()) {
+                (metaInfo.getBackendStateType() == BackendStateType.PRIORITY_QUEUE
+                                ? timerStates
+                                : keyedStates)
+                        .add(metaInfo);
+            }
+            int[] stateIds = stateIds(in, keyedStates);
+            List<AdoptedRun> runs = startTransfers(in, handle, stateIds, transfer);
+            for (StateMetaInfoSnapshot timers : timerStates) {
+                restoreTimers(in, timerQueues.queue(timers));
+            }
+            return runs;
+        } finally {
+            if (cancellation.unregisterCloseable(stream)) {
+                stream.close();
+            }
+        }
+    }
+
+    private void checkKeySerializer(KeyedBackendSerializationProxy<K> proxy)
+            throws StateMigrationException {
+        if (keySerializerChecked) {
+            return;
+        }
+        TypeSerializer<K> current = keySerializerProvider.currentSchemaSerializer();
+        TypeSerializerSchemaCompatibility<K> compatibility =
+                keySerializerProvider.setPreviousSerializerSnapshotForRestoredState(
+                        proxy.getKeySerializerSnapshot());
+        if (compatibility.isCompatibleAfterMigration() || compatibility.isIncompatible()) {
+            throw new StateMigrationException(
+                    "The new key serializer ("
+                            + current
+                            + ") must be compatible as is with the previous key serializer ("
+                            + keySerializerProvider.previousSchemaSerializer()
+                            + ").");
+        }
+        keySerializerChecked = true;
+    }
+
+    /** Registers the handle's keyed states; returns this backend's id for each of its ids. */
+    private int[] stateIds(DataInputView in, List<StateMetaInfoSnapshot> keyedStates)
+            throws IOException {
+        int count = in.readInt();
+        if (count != keyedStates.size()) {
+            throw new IOException(
+                    "Corrupt Spillway checkpoint metadata: "
+                            + count
+                            + " state ids for "
+                            + keyedStates.size()
+                            + " keyed states");
+        }
+        int[] oldIds = new int[count];
+        int maxOldId = -1;
+        for (int i = 0; i < count; i++) {
+            oldIds[i] = in.readInt();
+            maxOldId = Math.max(maxOldId, oldIds[i]);
+        }
+        int[] newIds = new int[maxOldId + 1];
+        Arrays.fill(newIds, -1);
+        for (int i = 0; i < count; i++) {
+            RegisteredKvState state = registry.registerRestored(keyedStates.get(i));
+            newIds[oldIds[i]] = state.stateId();
+        }
+        return newIds;
+    }
+
+    private List<AdoptedRun> startTransfers(
+            DataInputView in,
+            IncrementalKeyedStateHandle handle,
+            int[] stateIds,
+            RunTransfer transfer)
+            throws IOException {
+        Map<String, StreamStateHandle> remoteFiles = new HashMap<>();
+        for (HandleAndLocalPath file : handle.getSharedStateHandles()) {
+            remoteFiles.put(file.getLocalPath(), file.getHandle());
+        }
+        Path localDirectory =
+                handle instanceof IncrementalLocalKeyedStateHandle local
+                        ? local.getDirectoryStateHandle().getDirectory()
+                        : null;
+        int count = in.readInt();
+        List<AdoptedRun> runs = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            String name = in.readUTF();
+            long sizeBytes = in.readLong();
+            in.readLong(); // entry count: informational
+            Path target = store.stagingFile();
+            if (localDirectory != null) {
+                transfer.link(localDirectory.resolve(name), target, name, sizeBytes);
+            } else {
+                StreamStateHandle file = remoteFiles.get(name);
+                if (file == null) {
+                    throw new IOException(
+                            "The Spillway checkpoint "
+                                    + handle.getCheckpointId()
+                                    + " lists run "
+                                    + name
+                                    + " in its metadata but has no file for it. "
+                                    + WAY_OUT);
+                }
+                transfer.download(file, target, name, sizeBytes);
+            }
+            runs.add(
+                    new AdoptedRun(
+                            target,
+                            name,
+                            keyGroupRange.getStartKeyGroup(),
+                            keyGroupRange.getEndKeyGroup(),
+                            stateIds));
+        }
+        return runs;
+    }
+
+    private <T extends HeapPriorityQueueElement> void restoreTimers(
+            DataInputView in, HeapPriorityQueueSnapshotRestoreWrapper<T> queue) throws IOException {
+        TypeSerializer<T> elements = queue.getMetaInfo().getElementSerializer();
+        int keyGroups = in.readInt();
+        for (int g = 0; g < keyGroups; g++) {
+            int keyGroup = in.readInt();
+            int count = in.readInt();
+            boolean owned = keyGroupRange.contains(keyGroup);
+            for (int i = 0; i < count; i++) {
+                T element = elements.deserialize(in);
+                if (owned) {
+                    queue.getPriorityQueue().add(element);
+                }
+            }
+        }
+    }
+
+    /** Whether the handle is one this operation restores (as opposed to a canonical one). */
+    public static boolean restores(KeyedStateHandle handle) {
+        return handle instanceof IncrementalRemoteKeyedStateHandle
+                || handle instanceof IncrementalLocalKeyedStateHandle;
+    }
+}

@@ -1,0 +1,267 @@
+package dev.spillway.backend.state.incremental;
+
+import dev.spillway.backend.store.SnapshotRun;
+
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.fs.CloseableRegistry;
+import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.core.memory.DataOutputViewStreamWrapper;
+import org.apache.flink.runtime.checkpoint.SnapshotType.SharingFilesStrategy;
+import org.apache.flink.runtime.state.CheckpointStateOutputStream;
+import org.apache.flink.runtime.state.CheckpointStreamFactory;
+import org.apache.flink.runtime.state.CheckpointStreamWithResultProvider;
+import org.apache.flink.runtime.state.CheckpointedStateScope;
+import org.apache.flink.runtime.state.DirectoryStateHandle;
+import org.apache.flink.runtime.state.IncrementalKeyedStateHandle.HandleAndLocalPath;
+import org.apache.flink.runtime.state.IncrementalLocalKeyedStateHandle;
+import org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle;
+import org.apache.flink.runtime.state.KeyGroupRange;
+import org.apache.flink.runtime.state.KeyedBackendSerializationProxy;
+import org.apache.flink.runtime.state.KeyedStateHandle;
+import org.apache.flink.runtime.state.LocalRecoveryConfig;
+import org.apache.flink.runtime.state.SnapshotResult;
+import org.apache.flink.runtime.state.StateUtil;
+import org.apache.flink.runtime.state.StreamStateHandle;
+import org.apache.flink.util.FileUtils;
+import org.apache.flink.util.IOUtils;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.annotation.Nullable;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The asynchronous part of one incremental checkpoint. Everything it created is discarded when it
+ * fails, so a failed checkpoint leaves neither uploaded files nor a local copy behind.
+ */
+final class IncrementalUpload {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IncrementalUpload.class);
+
+    private final long checkpointId;
+    private final IncrementalSnapshotResources resources;
+    private final UploadedRuns.Base base;
+    private final SharingFilesStrategy sharing;
+    private final CheckpointStreamFactory streamFactory;
+    private final TypeSerializer<?> keySerializer;
+    private final KeyGroupRange keyGroupRange;
+    private final UUID backendId;
+    @Nullable private final LocalRecoveryConfig localRecovery;
+    private final List<HandleAndLocalPath> runs = new ArrayList<>();
+
+    IncrementalUpload(
+            long checkpointId,
+            IncrementalSnapshotResources resources,
+            UploadedRuns.Base base,
+            SharingFilesStrategy sharing,
+            CheckpointStreamFactory streamFactory,
+            TypeSerializer<?> keySerializer,
+            KeyGroupRange keyGroupRange,
+            UUID backendId,
+            @Nullable LocalRecoveryConfig localRecovery) {
+        this.checkpointId = checkpointId;
+        this.resources = resources;
+        this.base = base;
+        this.sharing = sharing;
+        this.streamFactory = streamFactory;
+        this.keySerializer = keySerializer;
+        this.keyGroupRange = keyGroupRange;
+        this.backendId = backendId;
+        this.localRecovery = localRecovery;
+    }
+
+    /** The checkpoint's runs, uploaded or referred to; valid after {@link #run}. */
+    List<HandleAndLocalPath> runs() {
+        return runs;
+    }
+
+    SnapshotResult<KeyedStateHandle> run(CloseableRegistry cancellation) throws Exception {
+        List<SnapshotRun> files = resources.view.persist();
+        CloseableRegistry created = new CloseableRegistry();
+        List<StreamStateHandle> reused = new ArrayList<>();
+        Path localDirectory = null;
+        boolean completed = false;
+        try {
+            CheckpointedStateScope scope =
+                    sharing == SharingFilesStrategy.NO_SHARING
+                            ? CheckpointedStateScope.EXCLUSIVE
+                            : CheckpointedStateScope.SHARED;
+            long uploadedBytes = 0;
+            for (SnapshotRun file : files) {
+                Optional<StreamStateHandle> placeholder = base.placeholder(file.name());
+                if (placeholder.isPresent()) {
+                    reused.add(placeholder.get());
+                    runs.add(HandleAndLocalPath.of(placeholder.get(), file.name()));
+                    continue;
+                }
+                StreamStateHandle uploaded = upload(file, scope, cancellation);
+                created.registerCloseable(() -> StateUtil.discardStateObjectQuietly(uploaded));
+                uploadedBytes += uploaded.getStateSize();
+                runs.add(HandleAndLocalPath.of(uploaded, file.name()));
+            }
+            SnapshotResult<StreamStateHandle> metadata = writeMetadata(files, cancellation);
+            created.registerCloseable(() -> StateUtil.discardStateObjectQuietly(metadata));
+            StreamStateHandle remoteMetadata = metadata.getJobManagerOwnedSnapshot();
+            IncrementalRemoteKeyedStateHandle remote =
+                    new IncrementalRemoteKeyedStateHandle(
+                            backendId,
+                            keyGroupRange,
+                            checkpointId,
+                            runs,
+                            Collections.emptyList(),
+                            remoteMetadata,
+                            uploadedBytes + remoteMetadata.getStateSize());
+            SnapshotResult<KeyedStateHandle> result = SnapshotResult.of(remote);
+            if (localRecovery != null && metadata.getTaskLocalSnapshot() != null) {
+                localDirectory = localDirectory();
+                linkRuns(files, localDirectory);
+                result =
+                        SnapshotResult.withLocalState(
+                                remote,
+                                new IncrementalLocalKeyedStateHandle(
+                                        backendId,
+                                        checkpointId,
+                                        DirectoryStateHandle.forPathWithSize(localDirectory),
+                                        keyGroupRange,
+                                        metadata.getTaskLocalSnapshot(),
+                                        runs));
+            }
+            completed = true;
+            return result;
+        } finally {
+            if (completed) {
+                streamFactory.reusePreviousStateHandle(reused);
+            } else {
+                IOUtils.closeQuietly(created);
+                if (localDirectory != null) {
+                    FileUtils.deleteDirectoryQuietly(localDirectory.toFile());
+                }
+            }
+        }
+    }
+
+    private StreamStateHandle upload(
+            SnapshotRun file, CheckpointedStateScope scope, CloseableRegistry cancellation)
+            throws IOException {
+        CheckpointStateOutputStream out = streamFactory.createCheckpointStateOutputStream(scope);
+        cancellation.registerCloseable(out);
+        try {
+            Files.copy(file.file(), out);
+            if (!cancellation.unregisterCloseable(out)) {
+                throw new IOException(
+                        "The checkpoint was cancelled while uploading " + file.name());
+            }
+            return out.closeAndGetHandle();
+        } finally {
+            if (cancellation.unregisterCloseable(out)) {
+                IOUtils.closeQuietly(out);
+            }
+        }
+    }
+
+    private SnapshotResult<StreamStateHandle> writeMetadata(
+            List<SnapshotRun> files, CloseableRegistry cancellation) throws Exception {
+        CheckpointStreamWithResultProvider stream =
+                localRecovery != null
+                        ? CheckpointStreamWithResultProvider.createDuplicatingStream(
+                                checkpointId,
+                                CheckpointedStateScope.EXCLUSIVE,
+                                streamFactory,
+                                localRecovery
+                                        .getLocalStateDirectoryProvider()
+                                        .orElseThrow(LocalRecoveryConfig.localRecoveryNotEnabled()))
+                        : CheckpointStreamWithResultProvider.createSimpleStream(
+                                CheckpointedStateScope.EXCLUSIVE, streamFactory);
+        cancellation.registerCloseable(stream);
+        try {
+            DataOutputView out =
+                    new DataOutputViewStreamWrapper(stream.getCheckpointOutputStream());
+            IncrementalFormat.writeHeader(out);
+            // Runs are compressed block by block already; the proxy's flag is about key groups.
+            new KeyedBackendSerializationProxy<>(keySerializer, resources.metaInfos, false)
+                    .write(out);
+            out.writeInt(resources.stateIds.length);
+            for (int stateId : resources.stateIds) {
+                out.writeInt(stateId);
+            }
+            out.writeInt(files.size());
+            for (SnapshotRun file : files) {
+                out.writeUTF(file.name());
+                out.writeLong(file.sizeBytes());
+                out.writeLong(file.entryCount());
+            }
+            for (IncrementalSnapshotResources.TimerSnapshot timers : resources.timers) {
+                writeTimers(timers, out);
+            }
+            if (!cancellation.unregisterCloseable(stream)) {
+                throw new IOException("The checkpoint was cancelled while writing its metadata");
+            }
+            return stream.closeAndFinalizeCheckpointStreamResult();
+        } finally {
+            if (cancellation.unregisterCloseable(stream)) {
+                IOUtils.closeQuietly(stream);
+            }
+        }
+    }
+
+    private void writeTimers(IncrementalSnapshotResources.TimerSnapshot timers, DataOutputView out)
+            throws IOException {
+        out.writeInt(keyGroupRange.getNumberOfKeyGroups());
+        for (int keyGroup : keyGroupRange) {
+            int count = 0;
+            for (Iterator<?> it = timers.queue().getIteratorForKeyGroup(keyGroup); it.hasNext(); ) {
+                it.next();
+                count++;
+            }
+            out.writeInt(keyGroup);
+            out.writeInt(count);
+            for (Iterator<?> it = timers.queue().getIteratorForKeyGroup(keyGroup); it.hasNext(); ) {
+                timers.elements().serialize(it.next(), out);
+            }
+        }
+    }
+
+    /** This backend's directory in the checkpoint's local state directory, created empty. */
+    private Path localDirectory() throws IOException {
+        File checkpointDirectory =
+                localRecovery
+                        .getLocalStateDirectoryProvider()
+                        .orElseThrow(LocalRecoveryConfig.localRecoveryNotEnabled())
+                        .subtaskSpecificCheckpointDirectory(checkpointId);
+        // Two keyed operators chained in one task share the checkpoint directory.
+        Path directory =
+                checkpointDirectory.toPath().resolve(backendId.toString().replace("-", ""));
+        if (Files.exists(directory)) {
+            FileUtils.deleteDirectory(directory.toFile());
+        }
+        Files.createDirectories(directory);
+        return directory;
+    }
+
+    /**
+     * Hard links cost no copy and keep the bytes after the store deletes its own link; a copy is
+     * the fallback where links are impossible (another file system).
+     */
+    private static void linkRuns(List<SnapshotRun> files, Path directory) throws IOException {
+        for (SnapshotRun file : files) {
+            Path target = directory.resolve(file.name());
+            try {
+                Files.createLink(target, file.file());
+            } catch (IOException | UnsupportedOperationException e) {
+                LOG.debug("Cannot hard link {} into {}; copying it", file.file(), directory, e);
+                Files.copy(file.file(), target);
+            }
+        }
+    }
+}
