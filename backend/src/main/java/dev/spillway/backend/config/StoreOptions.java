@@ -86,7 +86,8 @@ public final class StoreOptions {
                                     + " use (0 disables it). The cache takes free memory of the"
                                     + " storage pool for any block; a block read often recently"
                                     + " may also evict colder in-memory state to disk, until"
-                                    + " cached blocks hold half of the backend's storage memory."
+                                    + " cached blocks hold a quarter of the backend's cached"
+                                    + " blocks plus memtable pages."
                                     + " Execution memory takes cached blocks back first.");
 
     private static final int MAX_COMPACTION_TRIGGER = 64;

@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.zip.CRC32C;
 
 /**
@@ -31,6 +32,8 @@ final class RunReader implements AutoCloseable {
     private final BlockIndex index;
     /** The row function of the directory that opened this run; null in tests and tools. */
     private final RowPrefix rows;
+    /** Positional reads of data blocks (one per block, or one per read-ahead): for tests. */
+    private final LongAdder blockReads = new LongAdder();
 
     private RunReader(Path file, FileChannel channel, BlockCache cache, long fileSize,
             long entryCount, BloomFilter bloom, BlockIndex index, RowPrefix rows) {
@@ -137,6 +140,11 @@ final class RunReader implements AutoCloseable {
         return row < 0 || bloom.mightContain(KeyHash.hash64(prefix, 0, row));
     }
 
+    /** Positional reads of data blocks so far. */
+    long blockReads() {
+        return blockReads.sum();
+    }
+
     /** Heap bytes of the bloom filter and index, which stay resident while the run is open. */
     long residentBytes() {
         return bloom.heapBytes() + index.heapBytes();
@@ -178,6 +186,7 @@ final class RunReader implements AutoCloseable {
         long offset = index.offset(blockNumber);
         int length = index.length(blockNumber);
         block = BlockCodec.decode(read(file, channel, offset, length).array(), file, offset);
+        blockReads.increment();
         cache.recordPointRead(length);
         if (cache.mayKeep(block.weight())) {
             cache.put(cacheId, blockNumber, validated(block, offset));
@@ -208,6 +217,7 @@ final class RunReader implements AutoCloseable {
         }
         long offset = index.offset(blockNumber);
         ByteBuffer framed = read(file, channel, offset, index.length(blockNumber));
+        blockReads.increment();
         return admit(blockNumber, validated(BlockCodec.decode(framed.array(), file, offset), offset),
                 fillCache);
     }
@@ -229,6 +239,7 @@ final class RunReader implements AutoCloseable {
         ByteBuffer target = buffer != null && buffer.capacity() >= length
                 ? buffer.clear().limit(length) : ByteBuffer.allocate(length);
         readFully(file, channel, start, target);
+        blockReads.increment();
         return target.flip();
     }
 
