@@ -8,7 +8,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -29,8 +28,6 @@ import java.util.concurrent.TimeUnit;
 final class BackgroundCompaction {
 
     private static final Logger LOG = LoggerFactory.getLogger(BackgroundCompaction.class);
-
-    private static final long IDLE_THREAD_SECONDS = 10;
 
     /** The store side of a compaction: planning and installing happen under the store's lock. */
     interface Target {
@@ -55,19 +52,7 @@ final class BackgroundCompaction {
 
     BackgroundCompaction(Target target, String storeName) {
         this.target = target;
-        this.executor =
-                new ThreadPoolExecutor(
-                        0,
-                        1,
-                        IDLE_THREAD_SECONDS,
-                        TimeUnit.SECONDS,
-                        new LinkedBlockingQueue<>(),
-                        runnable -> {
-                            Thread thread =
-                                    new Thread(runnable, "spillway-compaction-" + storeName);
-                            thread.setDaemon(true);
-                            return thread;
-                        });
+        this.executor = OnDemandThread.executor("spillway-compaction-" + storeName);
     }
 
     /** Queues a policy-driven compaction unless one is already queued; call under the store lock. */

@@ -4,7 +4,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -27,8 +26,6 @@ final class BackgroundEviction {
 
     private static final Logger LOG = LoggerFactory.getLogger(BackgroundEviction.class);
 
-    private static final long IDLE_THREAD_SECONDS = 10;
-
     /** What one eviction ahead runs. */
     interface Evictor {
         long evictAhead() throws IOException;
@@ -44,18 +41,7 @@ final class BackgroundEviction {
     BackgroundEviction(Evictor evictor, String storeName) {
         this.evictor = evictor;
         this.storeName = storeName;
-        this.executor =
-                new ThreadPoolExecutor(
-                        0,
-                        1,
-                        IDLE_THREAD_SECONDS,
-                        TimeUnit.SECONDS,
-                        new LinkedBlockingQueue<>(),
-                        runnable -> {
-                            Thread thread = new Thread(runnable, "spillway-eviction-" + storeName);
-                            thread.setDaemon(true);
-                            return thread;
-                        });
+        this.executor = OnDemandThread.executor("spillway-eviction-" + storeName);
     }
 
     /** Queues one eviction unless one is queued or running; call under the store lock. */

@@ -112,11 +112,7 @@ class StoreMemoryPressureTest {
 
     @Test
     void aWriterGivesUpWhenTheViewPinningTheBudgetIsNeverClosed() throws IOException {
-        MemorySettings impatient =
-                MemorySettings.defaults()
-                        .withPageSize(4096)
-                        .withExecutionWaitTimeout(Duration.ofMillis(50));
-        try (UnifiedMemoryManager small = new UnifiedMemoryManager(BUDGET, impatient);
+        try (UnifiedMemoryManager small = new UnifiedMemoryManager(BUDGET, impatient());
                 MemoryClient memory = small.newClient("impatient");
                 SpillableStore store =
                         SpillableStore.open(memory, StoreSettings.defaults(spillParent), "stall");
@@ -142,11 +138,7 @@ class StoreMemoryPressureTest {
 
     @Test
     void aPersistedViewHoldsNoMemoryAndWritesNeverWaitForIt() throws IOException {
-        MemorySettings impatient =
-                MemorySettings.defaults()
-                        .withPageSize(4096)
-                        .withExecutionWaitTimeout(Duration.ofMillis(50));
-        try (UnifiedMemoryManager small = new UnifiedMemoryManager(BUDGET, impatient);
+        try (UnifiedMemoryManager small = new UnifiedMemoryManager(BUDGET, impatient());
                 MemoryClient memory = small.newClient("persisted");
                 SpillableStore store =
                         SpillableStore.open(memory, StoreSettings.defaults(spillParent), "persist");
@@ -182,6 +174,13 @@ class StoreMemoryPressureTest {
         }
         hog.acquireMemory(memory.manager().freeMemory());
         return row;
+    }
+
+    /** Memory settings under which a write gives up waiting for snapshot memory after 50 ms. */
+    private static MemorySettings impatient() {
+        return MemorySettings.defaults()
+                .withPageSize(4096)
+                .withExecutionWaitTimeout(Duration.ofMillis(50));
     }
 
     /** Execution memory that cannot be spilled while it is held; returned at close. */
