@@ -1,8 +1,8 @@
 package dev.spillway.backend;
 
-import dev.spillway.backend.store.CompositeKey;
 import dev.spillway.backend.store.SpillableStore;
 import dev.spillway.backend.store.StoreCursor;
+import dev.spillway.backend.store.entry.CompositeKey;
 
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -17,7 +17,6 @@ import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.runtime.state.KeyGroupRange;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -2,6 +2,7 @@ package dev.spillway.backend.store;
 
 import dev.spillway.backend.memory.MemoryClient;
 import dev.spillway.backend.memory.UnifiedMemoryManager;
+import dev.spillway.backend.store.entry.CompositeKey;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -1,6 +1,6 @@
 package dev.spillway.backend.state;
 
-import dev.spillway.backend.store.CompositeKey;
+import dev.spillway.backend.store.entry.CompositeKey;
 
 import org.apache.flink.api.common.state.State;
 import org.apache.flink.api.common.state.StateDescriptor;

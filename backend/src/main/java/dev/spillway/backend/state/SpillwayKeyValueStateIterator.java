@@ -1,8 +1,8 @@
 package dev.spillway.backend.state;
 
-import dev.spillway.backend.store.CompositeKey;
 import dev.spillway.backend.store.StoreCursor;
 import dev.spillway.backend.store.StoreSnapshot;
+import dev.spillway.backend.store.entry.CompositeKey;
 
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.memory.DataOutputSerializer;

@@ -1,8 +1,8 @@
 package dev.spillway.backend.state;
 
-import dev.spillway.backend.store.CompositeKey;
 import dev.spillway.backend.store.StateStore;
 import dev.spillway.backend.store.StoreCursor;
+import dev.spillway.backend.store.entry.CompositeKey;
 
 import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -14,7 +14,6 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.runtime.state.RegisteredKeyValueStateBackendMetaInfo;
 import org.apache.flink.runtime.state.ttl.TtlAwareSerializer;
 import org.apache.flink.util.StateMigrationException;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

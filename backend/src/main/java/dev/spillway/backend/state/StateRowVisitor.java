@@ -1,7 +1,7 @@
 package dev.spillway.backend.state;
 
-import dev.spillway.backend.store.CompositeKey;
 import dev.spillway.backend.store.StoreCursor;
+import dev.spillway.backend.store.entry.CompositeKey;
 
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.runtime.state.StateEntry;

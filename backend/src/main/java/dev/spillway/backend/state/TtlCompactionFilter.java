@@ -1,7 +1,7 @@
 package dev.spillway.backend.state;
 
-import dev.spillway.backend.store.CompositeKey;
 import dev.spillway.backend.store.compaction.CompactionFilter;
+import dev.spillway.backend.store.entry.CompositeKey;
 
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateDescriptor;

@@ -5,7 +5,7 @@
  * SpillwayMapState}, {@code SpillwayReducingState}, {@code SpillwayAggregatingState}) is a view of
  * one state id in the store, addressed through the backend's current key and the state's current
  * namespace: {@link dev.spillway.backend.state.StateKeyBuilder} turns them into {@link
- * dev.spillway.backend.store.CompositeKey} rows with one reused buffer. Values are stored in the
+ * dev.spillway.backend.store.entry.CompositeKey} rows with one reused buffer. Values are stored in the
  * byte form Flink's canonical savepoints carry (lists joined with ',', map values behind a null
  * flag), so snapshots copy bytes: {@link dev.spillway.backend.state.SpillwaySnapshotResources} and
  * its iterator only rewrite keys into the canonical layout ({@code CanonicalKeys}), and {@link

@@ -1,5 +1,6 @@
 package dev.spillway.backend.store;
 
+import dev.spillway.backend.store.entry.CompositeKey;
 import dev.spillway.backend.store.run.Run;
 import dev.spillway.backend.store.run.RunCursor;
 import dev.spillway.backend.store.run.RunDirectory;

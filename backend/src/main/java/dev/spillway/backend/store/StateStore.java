@@ -1,5 +1,8 @@
 package dev.spillway.backend.store;
 
+import dev.spillway.backend.store.entry.CompositeKey;
+import dev.spillway.backend.store.entry.EntryKind;
+
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.Optional;
@@ -67,5 +70,5 @@ public interface StateStore extends Closeable {
     }
 
     /** The byte appended between list elements by {@link #append}. */
-    byte LIST_DELIMITER = ',';
+    byte LIST_DELIMITER = EntryKind.LIST_DELIMITER;
 }

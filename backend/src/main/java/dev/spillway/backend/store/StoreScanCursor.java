@@ -1,6 +1,6 @@
 package dev.spillway.backend.store;
 
-import dev.spillway.backend.store.run.EntryCursor;
+import dev.spillway.backend.store.entry.EntryCursor;
 
 import java.io.IOException;
 

@@ -1,6 +1,6 @@
 package dev.spillway.backend.state;
 
-import dev.spillway.backend.store.CompositeKey;
+import dev.spillway.backend.store.entry.CompositeKey;
 
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.base.IntSerializer;
@@ -10,7 +10,6 @@ import org.apache.flink.runtime.state.CompositeKeySerializationUtils;
 import org.apache.flink.runtime.state.SerializedCompositeKeyBuilder;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
-
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;

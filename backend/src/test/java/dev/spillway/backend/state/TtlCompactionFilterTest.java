@@ -1,6 +1,6 @@
 package dev.spillway.backend.state;
 
-import dev.spillway.backend.store.CompositeKey;
+import dev.spillway.backend.store.entry.CompositeKey;
 
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -12,7 +12,6 @@ import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.runtime.state.ttl.TtlStateFactory.TtlSerializer;
 import org.apache.flink.runtime.state.ttl.TtlValue;
-
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

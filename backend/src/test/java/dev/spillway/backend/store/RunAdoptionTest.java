@@ -3,6 +3,7 @@ package dev.spillway.backend.store;
 import dev.spillway.backend.memory.MemoryClient;
 import dev.spillway.backend.memory.MemorySettings;
 import dev.spillway.backend.memory.UnifiedMemoryManager;
+import dev.spillway.backend.store.entry.CompositeKey;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

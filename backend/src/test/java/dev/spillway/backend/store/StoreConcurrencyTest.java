@@ -5,6 +5,7 @@ import dev.spillway.backend.memory.MemoryConsumer;
 import dev.spillway.backend.memory.MemorySettings;
 import dev.spillway.backend.memory.PoolKind;
 import dev.spillway.backend.memory.UnifiedMemoryManager;
+import dev.spillway.backend.store.entry.CompositeKey;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,5 +1,7 @@
 package dev.spillway.backend.store;
 
+import dev.spillway.backend.store.entry.CompositeKey;
+
 import java.util.Arrays;
 import java.util.Random;
 

@@ -1,8 +1,8 @@
 package dev.spillway.backend.store.compaction;
 
+import dev.spillway.backend.store.entry.EntryKind;
 import dev.spillway.backend.store.run.BlockCache;
 import dev.spillway.backend.store.run.BlockCompression;
-import dev.spillway.backend.store.run.EntryKind;
 import dev.spillway.backend.store.run.Run;
 import dev.spillway.backend.store.run.RunDirectory;
 import dev.spillway.backend.store.run.RunFormatOptions;

@@ -1,5 +1,7 @@
 package dev.spillway.backend.store.run;
 
+import dev.spillway.backend.store.entry.EntryKind;
+
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;

@@ -1,6 +1,6 @@
 package dev.spillway.backend.store.compaction;
 
-import dev.spillway.backend.store.run.EntryKind;
+import dev.spillway.backend.store.entry.EntryKind;
 import dev.spillway.backend.store.run.MergingCursor;
 import dev.spillway.backend.store.run.Run;
 import dev.spillway.backend.store.run.RunCursor;

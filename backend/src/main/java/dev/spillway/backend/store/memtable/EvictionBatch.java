@@ -1,6 +1,6 @@
 package dev.spillway.backend.store.memtable;
 
-import dev.spillway.backend.store.run.EntryKind;
+import dev.spillway.backend.store.entry.EntryKind;
 
 import java.util.Arrays;
 import java.util.function.LongConsumer;

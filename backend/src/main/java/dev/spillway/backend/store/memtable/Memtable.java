@@ -1,9 +1,9 @@
 package dev.spillway.backend.store.memtable;
 
 import dev.spillway.backend.memory.Page;
-import dev.spillway.backend.store.CompositeKey;
-import dev.spillway.backend.store.run.EntryKind;
-import dev.spillway.backend.store.run.KeyHash;
+import dev.spillway.backend.store.entry.CompositeKey;
+import dev.spillway.backend.store.entry.EntryKind;
+import dev.spillway.backend.store.entry.KeyHash;
 
 import java.util.Arrays;
 

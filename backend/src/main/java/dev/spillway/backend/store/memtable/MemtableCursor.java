@@ -1,8 +1,8 @@
 package dev.spillway.backend.store.memtable;
 
 import dev.spillway.backend.memory.Page;
-import dev.spillway.backend.store.run.EntryCursor;
-import dev.spillway.backend.store.run.EntryKind;
+import dev.spillway.backend.store.entry.EntryCursor;
+import dev.spillway.backend.store.entry.EntryKind;
 
 /**
  * Walks pinned or batched memtable records in the key order they were sorted into, speaking the

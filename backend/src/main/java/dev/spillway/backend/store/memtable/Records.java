@@ -1,7 +1,7 @@
 package dev.spillway.backend.store.memtable;
 
 import dev.spillway.backend.memory.Page;
-import dev.spillway.backend.store.run.EntryKind;
+import dev.spillway.backend.store.entry.EntryKind;
 
 /**
  * The byte layout of one memtable record and the reads on it. A record is written once and never

@@ -1,6 +1,7 @@
 package dev.spillway.backend.store.run;
 
-import dev.spillway.backend.store.CompositeKey;
+import dev.spillway.backend.store.entry.CompositeKey;
+import dev.spillway.backend.store.entry.EntryKind;
 
 import java.util.Arrays;
 

@@ -1,6 +1,6 @@
 package dev.spillway.backend.store.run;
 
-import dev.spillway.backend.store.CompositeKey;
+import dev.spillway.backend.store.entry.CompositeKey;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;

@@ -1,6 +1,6 @@
 package dev.spillway.backend.store.run;
 
-import dev.spillway.backend.store.StateStore;
+import dev.spillway.backend.store.entry.EntryKind;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -137,7 +137,7 @@ public final class EntryResolver {
         }
         for (int i = count - 1; i >= 0; i--) {
             if (delimit) {
-                joined[position++] = StateStore.LIST_DELIMITER;
+                joined[position++] = EntryKind.LIST_DELIMITER;
             }
             delimit = true;
             byte[] operand = operands.get(i);

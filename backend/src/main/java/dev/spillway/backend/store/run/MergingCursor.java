@@ -1,5 +1,8 @@
 package dev.spillway.backend.store.run;
 
+import dev.spillway.backend.store.entry.EntryCursor;
+import dev.spillway.backend.store.entry.EntryKind;
+
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;

@@ -1,5 +1,8 @@
 package dev.spillway.backend.store.run;
 
+import dev.spillway.backend.store.entry.EntryKind;
+import dev.spillway.backend.store.entry.KeyHash;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -1,10 +1,10 @@
 package dev.spillway.backend.store.compaction;
 
 import dev.spillway.backend.store.ReferenceStore;
+import dev.spillway.backend.store.entry.EntryCursor;
+import dev.spillway.backend.store.entry.EntryKind;
 import dev.spillway.backend.store.run.BlockCache;
 import dev.spillway.backend.store.run.DiskFullOutputs;
-import dev.spillway.backend.store.run.EntryCursor;
-import dev.spillway.backend.store.run.EntryKind;
 import dev.spillway.backend.store.run.EntryResolver;
 import dev.spillway.backend.store.run.EntryValue;
 import dev.spillway.backend.store.run.MemoryCharge;
@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;

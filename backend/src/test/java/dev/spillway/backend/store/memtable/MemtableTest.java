@@ -6,8 +6,8 @@ import dev.spillway.backend.memory.MemorySettings;
 import dev.spillway.backend.memory.Page;
 import dev.spillway.backend.memory.PoolKind;
 import dev.spillway.backend.memory.UnifiedMemoryManager;
-import dev.spillway.backend.store.CompositeKey;
-import dev.spillway.backend.store.run.EntryKind;
+import dev.spillway.backend.store.entry.CompositeKey;
+import dev.spillway.backend.store.entry.EntryKind;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
 package dev.spillway.backend.store.run;
 
+import dev.spillway.backend.store.entry.KeyHash;
+
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;

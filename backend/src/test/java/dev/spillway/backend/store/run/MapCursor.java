@@ -1,5 +1,8 @@
 package dev.spillway.backend.store.run;
 
+import dev.spillway.backend.store.entry.EntryCursor;
+import dev.spillway.backend.store.entry.EntryKind;
+
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NavigableMap;

@@ -1,6 +1,8 @@
 package dev.spillway.backend.store.run;
 
 import dev.spillway.backend.store.ReferenceStore;
+import dev.spillway.backend.store.entry.EntryCursor;
+import dev.spillway.backend.store.entry.EntryKind;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

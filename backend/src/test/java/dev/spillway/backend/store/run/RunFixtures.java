@@ -2,6 +2,8 @@ package dev.spillway.backend.store.run;
 
 import dev.spillway.backend.store.ReferenceStore;
 import dev.spillway.backend.store.StoreCursor;
+import dev.spillway.backend.store.entry.EntryCursor;
+import dev.spillway.backend.store.entry.EntryKind;
 
 import java.io.IOException;
 import java.util.ArrayList;

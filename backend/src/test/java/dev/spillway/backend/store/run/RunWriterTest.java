@@ -1,5 +1,7 @@
 package dev.spillway.backend.store.run;
 
+import dev.spillway.backend.store.entry.EntryKind;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package dev.spillway.backend.store.run;
+package dev.spillway.backend.store.entry;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -48,7 +48,7 @@ public final class KeyHash {
     }
 
     /** The 64-bit hash of {@code key[offset..offset+length)} for bloom filters. */
-    static long hash64(byte[] key, int offset, int length) {
+    public static long hash64(byte[] key, int offset, int length) {
         long h = length * MULTIPLIER;
         int position = offset;
         int end = offset + length;

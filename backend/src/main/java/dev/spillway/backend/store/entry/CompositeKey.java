@@ -1,4 +1,4 @@
-package dev.spillway.backend.store;
+package dev.spillway.backend.store.entry;
 
 /**
  * The byte layout of store keys, shared by the state layer (which builds them) and the store

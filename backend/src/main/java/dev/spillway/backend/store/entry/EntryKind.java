@@ -1,4 +1,4 @@
-package dev.spillway.backend.store.run;
+package dev.spillway.backend.store.entry;
 
 /**
  * What an entry of a sorted run (or of the memtable in front of the runs) says about its key.
@@ -13,10 +13,15 @@ public enum EntryKind {
     DELETE((byte) 2),
     /**
      * A list-append merge operand: the value is one or more list elements already joined by
-     * {@link dev.spillway.backend.store.StateStore#LIST_DELIMITER}. It extends whatever older
-     * sources hold for the key.
+     * {@link #LIST_DELIMITER}. It extends whatever older sources hold for the key.
      */
     APPEND((byte) 3);
+
+    /**
+     * The byte between list elements, in APPEND operands and in the values they fold into: Flink's
+     * {@code ListDelimitedSerializer} format, which canonical savepoints carry.
+     */
+    public static final byte LIST_DELIMITER = ',';
 
     private final byte code;
 
@@ -30,7 +35,7 @@ public enum EntryKind {
     }
 
     /** The kind for a code read from a file, or {@code null} when the code is not a kind. */
-    static EntryKind fromCode(byte code) {
+    public static EntryKind fromCode(byte code) {
         switch (code) {
             case 1:
                 return PUT;

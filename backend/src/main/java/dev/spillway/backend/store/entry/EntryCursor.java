@@ -1,4 +1,4 @@
-package dev.spillway.backend.store.run;
+package dev.spillway.backend.store.entry;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -6,7 +6,7 @@ import java.io.IOException;
 /**
  * A forward cursor over entries in strictly ascending unsigned key order, at most one entry per
  * key. Run cursors, the merge of several sources and (on the store side) the memtable iterator
- * all speak this interface, so {@link MergingCursor} can merge any mix of them.
+ * all speak this interface, so the runs' merging cursor can merge any mix of them.
  *
  * <p>Before the first {@link #next()} and after it returned {@code false} the accessors are
  * undefined. The arrays returned by {@link #key()} and {@link #value()} belong to the caller.
