@@ -944,9 +944,14 @@ public final class SpillableStore implements RunStore, StoreMetrics {
             lock.lock();
             try {
                 compaction.planned();
+                if (full) {
+                    // A full compaction is asked for explicitly (and waited for): it waits for a
+                    // frozen write to end rather than be skipped.
+                    awaitNoFrozenWrite();
+                }
                 if (closed || frozenInFlight) {
-                    // A frozen eviction's run is placed by counting the newest runs: none may be
-                    // merged away meanwhile. Its install schedules compaction again.
+                    // A frozen write's run is placed by counting the newest runs: none may be
+                    // merged away meanwhile. Its end schedules compaction again.
                     return null;
                 }
                 return full ? compactor.planFull(runs) : compactor.plan(runs);
@@ -1041,6 +1046,18 @@ public final class SpillableStore implements RunStore, StoreMetrics {
                             TimeUnit.NANOSECONDS.toMillis(snapshotWaitNanos));
                     return;
                 }
+                left = snapshotClosed.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits, lock released, for a frozen write to end; bounded by the snapshot wait timeout. */
+    private void awaitNoFrozenWrite() {
+        long left = snapshotWaitNanos;
+        try {
+            while (frozenInFlight && !closed && left > 0) {
                 left = snapshotClosed.awaitNanos(left);
             }
         } catch (InterruptedException e) {
