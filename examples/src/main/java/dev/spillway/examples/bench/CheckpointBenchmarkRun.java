@@ -10,7 +10,6 @@ import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
-import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -47,7 +46,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One run of the checkpoint benchmark on one backend, in a JVM of its own (started by {@link
- * CheckpointBenchmark}), on an embedded MiniCluster with one TaskManager of three slots:
+ * CheckpointBenchmark}), on an embedded MiniCluster with one TaskManager of three slots that share
+ * its managed memory:
  *
  * <ol>
  *   <li>a job of parallelism 2 loads every key once (a bounded source), while a second source
@@ -123,8 +123,16 @@ public final class CheckpointBenchmarkRun {
                         "No checkpoint completed in the " + s.measure + " after loading");
             }
             long failed = failedSince(stats, loadedAtMillis);
+            CompletedCheckpointStats first = measured.get(0);
+            CompletedCheckpointStats last = measured.get(measured.size() - 1);
             log.printf(
-                    Locale.ROOT, "measured %d checkpoints, %d failed%n", measured.size(), failed);
+                    Locale.ROOT,
+                    "measured %d checkpoints (%d to %d, triggered over %.1f s), %d failed%n",
+                    measured.size(),
+                    first.getCheckpointId(),
+                    last.getCheckpointId(),
+                    (last.getTriggerTimestamp() - first.getTriggerTimestamp()) / 1e3,
+                    failed);
 
             long restoreMillis = injectFailureAndAwaitRestore(cluster, job, deadline);
             log.printf(Locale.ROOT, "restored in %,d ms%n", restoreMillis);
@@ -301,9 +309,7 @@ public final class CheckpointBenchmarkRun {
 
     private static MiniClusterConfiguration clusterConfiguration(CheckpointBenchmarkSettings s) {
         Configuration config = new Configuration();
-        config.set(
-                TaskManagerOptions.MANAGED_MEMORY_SIZE,
-                new MemorySize(SLOTS * s.managedMemoryPerSlot.getBytes()));
+        config.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, s.managedMemory);
         // Every checkpoint of the run stays in the statistics, not only the last ten.
         config.set(WebOptions.CHECKPOINTS_HISTORY_SIZE, 100_000);
         config.set(RestOptions.BIND_ADDRESS, "127.0.0.1");

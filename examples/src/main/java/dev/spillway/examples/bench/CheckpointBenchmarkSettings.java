@@ -19,7 +19,8 @@ import java.util.Locale;
  * --keys N                distinct keys, all written first         (default 350000)
  * --value-size N          bytes of incompressible value per key    (default 320)
  * --update-rate N         updates per second after loading          (default 5000)
- * --managed-memory S      managed memory per slot                   (default 16m)
+ * --managed-memory S      managed memory of the TaskManager, shared by its
+ *                         3 slots                                   (default 16m)
  * --heap S                JVM heap, -Xmx                             (default 1g)
  * --direct-memory S       -XX:MaxDirectMemorySize                    (default 512m)
  * --checkpoint-interval D                                            (default 1s)
@@ -36,12 +37,14 @@ final class CheckpointBenchmarkSettings {
 
     static final int RESCALED_PARALLELISM = 3;
 
+    private static final double MIB = 1024 * 1024;
+
     List<String> backends =
             List.of("spillway-incremental", "spillway-full", "rocksdb-incremental", "hashmap");
     long keys = 350_000;
     int valueSize = 320;
     int updateRate = 5_000;
-    MemorySize managedMemoryPerSlot = MemorySize.parse("16m");
+    MemorySize managedMemory = MemorySize.parse("16m");
     MemorySize heap = MemorySize.parse("1g");
     MemorySize directMemory = MemorySize.parse("512m");
     Duration checkpointInterval = Duration.ofSeconds(1);
@@ -56,7 +59,7 @@ final class CheckpointBenchmarkSettings {
         s.keys = params.getLong("keys", s.keys);
         s.valueSize = params.getInt("value-size", s.valueSize);
         s.updateRate = params.getInt("update-rate", s.updateRate);
-        s.managedMemoryPerSlot = memory(params, "managed-memory", s.managedMemoryPerSlot);
+        s.managedMemory = memory(params, "managed-memory", s.managedMemory);
         s.heap = memory(params, "heap", s.heap);
         s.directMemory = memory(params, "direct-memory", s.directMemory);
         s.checkpointInterval = duration(params, "checkpoint-interval", s.checkpointInterval);
@@ -127,7 +130,7 @@ final class CheckpointBenchmarkSettings {
                 "--update-rate",
                 Integer.toString(updateRate),
                 "--managed-memory",
-                megabytes(managedMemoryPerSlot),
+                megabytes(managedMemory),
                 "--checkpoint-interval",
                 checkpointInterval.toMillis() + "ms",
                 "--measure",
@@ -136,18 +139,26 @@ final class CheckpointBenchmarkSettings {
                 maxDuration.toMillis() + "ms");
     }
 
+    /** The managed memory of one slot: the TaskManager's, split evenly over its slots. */
+    long managedMemoryPerSlotBytes() {
+        return managedMemory.getBytes() / RESCALED_PARALLELISM;
+    }
+
     String describe() {
         return String.format(
                 Locale.ROOT,
-                "%,d keys x %d-byte values (%.0f MiB of payload, %.1fx the %s of managed memory"
-                        + " of the job's %d slots); %,d updates/s after loading; checkpoint every"
-                        + " %d ms, measured for %d s; rescale %d -> %d; JVM %s",
+                "%,d keys x %d-byte values (%.0f MiB of payload, %.1fx the %.1f MiB of managed"
+                        + " memory of the job's %d slots; %s for the TaskManager's %d slots);"
+                        + " %,d updates/s after loading; checkpoint every %d ms, measured for %d s;"
+                        + " rescale %d -> %d; JVM %s",
                 keys,
                 valueSize,
-                payloadBytes() / (1024.0 * 1024.0),
-                payloadBytes() / (double) (PARALLELISM * managedMemoryPerSlot.getBytes()),
-                megabytes(managedMemoryPerSlot) + " per slot",
+                payloadBytes() / MIB,
+                payloadBytes() / (double) (PARALLELISM * managedMemoryPerSlotBytes()),
+                PARALLELISM * managedMemoryPerSlotBytes() / MIB,
                 PARALLELISM,
+                megabytes(managedMemory),
+                RESCALED_PARALLELISM,
                 updateRate,
                 checkpointInterval.toMillis(),
                 measure.toSeconds(),

@@ -20,7 +20,7 @@ class CheckpointBenchmarkTest {
                                     "--keys", "2000",
                                     "--value-size", "64",
                                     "--update-rate", "500",
-                                    "--managed-memory", "4m",
+                                    "--managed-memory", "6m",
                                     "--checkpoint-interval", "200ms",
                                     "--measure", "1s",
                                     "--max-duration", "90s"
@@ -68,7 +68,7 @@ class CheckpointBenchmarkTest {
         assertThat(table)
                 .contains(
                         "| spillway-incremental / rocksdb-incremental | spillway-full /"
-                            + " rocksdb-incremental |")
+                                + " rocksdb-incremental |")
                 .contains(
                         "| checkpointed size, median (MiB) | lower | 2.00 | — | 4.00 | 0.50× | — |")
                 .contains("| restore after failure (ms) | lower | 2,000 | — | 4,000 | 0.50× | — |")
