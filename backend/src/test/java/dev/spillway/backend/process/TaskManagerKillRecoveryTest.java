@@ -270,6 +270,9 @@ class TaskManagerKillRecoveryTest {
         config.put("heartbeat.interval", "500");
         config.put("heartbeat.timeout", "5000");
         config.put("heartbeat.rpc-failure-threshold", "1");
+        // The REST API caches job and checkpoint statistics for this long (default 3 s); the test
+        // polls them to decide when to kill.
+        config.put("web.refresh-interval", "500");
         return config;
     }
 
