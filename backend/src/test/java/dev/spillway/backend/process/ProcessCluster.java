@@ -3,17 +3,23 @@ package dev.spillway.backend.process;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.execution.ExecutionState;
+import org.apache.flink.runtime.jobgraph.JobVertexID;
 import org.apache.flink.runtime.rest.RestClient;
 import org.apache.flink.runtime.rest.messages.EmptyMessageParameters;
 import org.apache.flink.runtime.rest.messages.EmptyRequestBody;
 import org.apache.flink.runtime.rest.messages.JobMessageParameters;
 import org.apache.flink.runtime.rest.messages.JobVertexDetailsHeaders;
 import org.apache.flink.runtime.rest.messages.JobVertexMessageParameters;
+import org.apache.flink.runtime.rest.messages.MessageQueryParameter;
 import org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics;
 import org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatisticsHeaders;
 import org.apache.flink.runtime.rest.messages.job.JobDetailsHeaders;
 import org.apache.flink.runtime.rest.messages.job.JobDetailsInfo;
 import org.apache.flink.runtime.rest.messages.job.SubtaskExecutionAttemptDetailsInfo;
+import org.apache.flink.runtime.rest.messages.job.metrics.JobVertexMetricsHeaders;
+import org.apache.flink.runtime.rest.messages.job.metrics.JobVertexMetricsMessageParameters;
+import org.apache.flink.runtime.rest.messages.job.metrics.Metric;
+import org.apache.flink.runtime.rest.messages.job.metrics.MetricsFilterParameter;
 import org.apache.flink.runtime.rest.messages.taskmanager.TaskManagersHeaders;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -179,24 +185,9 @@ final class ProcessCluster implements AutoCloseable {
      */
     List<String> taskManagersRunning(JobID job, String vertexName) throws Exception {
         int restPort = ports(Duration.ZERO).restPort();
-        JobMessageParameters jobParameters = new JobMessageParameters();
-        jobParameters.jobPathParameter.resolve(job);
-        JobDetailsInfo details =
-                rest.sendRequest(
-                                HOST,
-                                restPort,
-                                JobDetailsHeaders.getInstance(),
-                                jobParameters,
-                                EmptyRequestBody.getInstance())
-                        .get(10, TimeUnit.SECONDS);
         JobVertexMessageParameters vertexParameters = new JobVertexMessageParameters();
         vertexParameters.jobPathParameter.resolve(job);
-        vertexParameters.jobVertexIdPathParameter.resolve(
-                details.getJobVertexInfos().stream()
-                        .filter(v -> v.getName().equals(vertexName))
-                        .findFirst()
-                        .orElseThrow(() -> new AssertionError("No vertex " + vertexName))
-                        .getJobVertexID());
+        vertexParameters.jobVertexIdPathParameter.resolve(vertexId(job, vertexName));
         return rest
                 .sendRequest(
                         HOST,
@@ -210,6 +201,73 @@ final class ProcessCluster implements AutoCloseable {
                 .filter(subtask -> subtask.getStatus() == ExecutionState.RUNNING)
                 .map(SubtaskExecutionAttemptDetailsInfo::getTaskmanagerId)
                 .collect(Collectors.toList());
+    }
+
+    /**
+     * The sum over the subtasks of the job's vertex named {@code vertexName} of the metric whose
+     * name ends with {@code suffix} (the REST API names them "subtask.operator.group.name"), or 0
+     * while none is reported yet.
+     */
+    double subtaskMetricSum(JobID job, String vertexName, String suffix) throws Exception {
+        int restPort = ports(Duration.ZERO).restPort();
+        JobVertexMetricsMessageParameters parameters = new JobVertexMetricsMessageParameters();
+        parameters.jobPathParameter.resolve(job);
+        parameters.jobVertexIdPathParameter.resolve(vertexId(job, vertexName));
+        List<String> ids =
+                rest
+                        .sendRequest(
+                                HOST,
+                                restPort,
+                                JobVertexMetricsHeaders.getInstance(),
+                                parameters,
+                                EmptyRequestBody.getInstance())
+                        .get(10, TimeUnit.SECONDS)
+                        .getMetrics()
+                        .stream()
+                        .map(Metric::getId)
+                        .filter(id -> id.endsWith(suffix))
+                        .collect(Collectors.toList());
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        for (MessageQueryParameter<?> query : parameters.getQueryParameters()) {
+            if (query instanceof MetricsFilterParameter) {
+                ((MetricsFilterParameter) query).resolve(ids);
+            }
+        }
+        double sum = 0;
+        for (Metric metric :
+                rest.sendRequest(
+                                HOST,
+                                restPort,
+                                JobVertexMetricsHeaders.getInstance(),
+                                parameters,
+                                EmptyRequestBody.getInstance())
+                        .get(10, TimeUnit.SECONDS)
+                        .getMetrics()) {
+            if (metric.getValue() != null) {
+                sum += Double.parseDouble(metric.getValue());
+            }
+        }
+        return sum;
+    }
+
+    private JobVertexID vertexId(JobID job, String vertexName) throws Exception {
+        JobMessageParameters parameters = new JobMessageParameters();
+        parameters.jobPathParameter.resolve(job);
+        JobDetailsInfo details =
+                rest.sendRequest(
+                                HOST,
+                                ports(Duration.ZERO).restPort(),
+                                JobDetailsHeaders.getInstance(),
+                                parameters,
+                                EmptyRequestBody.getInstance())
+                        .get(10, TimeUnit.SECONDS);
+        return details.getJobVertexInfos().stream()
+                .filter(v -> v.getName().equals(vertexName))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("No vertex " + vertexName))
+                .getJobVertexID();
     }
 
     /** The process started by {@link #startTaskManager} with that name. */

@@ -67,6 +67,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 class TaskManagerKillRecoveryTest {
 
     private static final String TALLY = "tally";
+    private static final String EVICTED_BYTES = ".spillway.store.evictedBytes";
     private static final long ACCOUNTS = 30_000;
     private static final long RECORDS = 3 * ACCOUNTS;
     private static final double RECORDS_PER_SECOND = 6_000;
@@ -154,6 +155,7 @@ class TaskManagerKillRecoveryTest {
         JobClient job = env.executeAsync("spillway-taskmanager-kill-" + mode);
 
         long checkpointBeforeKill = awaitCheckpointOfSpilledState(job);
+        awaitEvictionToDisk(job);
         // Usually one subtask runs on each TaskManager (slots are spread out); if both run on
         // one, that one is killed and the other's two slots take over.
         List<String> busy = cluster.taskManagersRunning(job.getJobID(), TALLY);
@@ -243,6 +245,21 @@ class TaskManagerKillRecoveryTest {
         return wrong;
     }
 
+    /**
+     * Waits until Spillway's own gauges say that the keyed subtasks evicted more than a slot's
+     * managed memory to disk: the state the TaskManager takes down with it is in runs, not only in
+     * memory.
+     */
+    private void awaitEvictionToDisk(JobClient job) throws Exception {
+        long slotBudget = MANAGED_MEMORY.getBytes() / SLOTS_PER_TASK_MANAGER;
+        Deadline.within(CHECKPOINT_TIMEOUT)
+                .await(
+                        "spillway.store.evictedBytes above " + slotBudget,
+                        () ->
+                                cluster.subtaskMetricSum(job.getJobID(), TALLY, EVICTED_BYTES)
+                                        > slotBudget);
+    }
+
     private static long accountOf(String report) {
         return Long.parseLong(report.substring(0, report.indexOf(' ')));
     }
@@ -270,9 +287,10 @@ class TaskManagerKillRecoveryTest {
         config.put("heartbeat.interval", "500");
         config.put("heartbeat.timeout", "5000");
         config.put("heartbeat.rpc-failure-threshold", "1");
-        // The REST API caches job and checkpoint statistics for this long (default 3 s); the test
-        // polls them to decide when to kill.
+        // The REST API caches job and checkpoint statistics, and fetches metrics, this often
+        // (defaults 3 s and 10 s); the test polls them to decide when to kill.
         config.put("web.refresh-interval", "500");
+        config.put("metrics.fetcher.update-interval", "500");
         return config;
     }
 
