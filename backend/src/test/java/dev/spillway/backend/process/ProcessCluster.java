@@ -142,6 +142,14 @@ final class ProcessCluster implements AutoCloseable {
         return ports;
     }
 
+    /** The REST port, known once {@link #awaitTaskManagers} has seen the JobManager start. */
+    private synchronized int restPort() {
+        if (ports == null) {
+            throw new IllegalStateException("The JobManager's ports are not known yet");
+        }
+        return ports.restPort();
+    }
+
     /** Starts a TaskManager JVM named {@code name} (also its resource id and log file name). */
     ChildJvm startTaskManager(String name) throws IOException {
         Map<String, String> tmConfig = new LinkedHashMap<>(config);
@@ -184,7 +192,7 @@ final class ProcessCluster implements AutoCloseable {
      * that run a subtask of the job's vertex named {@code vertexName}, in subtask order.
      */
     List<String> taskManagersRunning(JobID job, String vertexName) throws Exception {
-        int restPort = ports(Duration.ZERO).restPort();
+        int restPort = restPort();
         JobVertexMessageParameters vertexParameters = new JobVertexMessageParameters();
         vertexParameters.jobPathParameter.resolve(job);
         vertexParameters.jobVertexIdPathParameter.resolve(vertexId(job, vertexName));
@@ -209,7 +217,7 @@ final class ProcessCluster implements AutoCloseable {
      * while none is reported yet.
      */
     double subtaskMetricSum(JobID job, String vertexName, String suffix) throws Exception {
-        int restPort = ports(Duration.ZERO).restPort();
+        int restPort = restPort();
         JobVertexMetricsMessageParameters parameters = new JobVertexMetricsMessageParameters();
         parameters.jobPathParameter.resolve(job);
         parameters.jobVertexIdPathParameter.resolve(vertexId(job, vertexName));
@@ -258,7 +266,7 @@ final class ProcessCluster implements AutoCloseable {
         JobDetailsInfo details =
                 rest.sendRequest(
                                 HOST,
-                                ports(Duration.ZERO).restPort(),
+                                restPort(),
                                 JobDetailsHeaders.getInstance(),
                                 parameters,
                                 EmptyRequestBody.getInstance())
@@ -280,7 +288,7 @@ final class ProcessCluster implements AutoCloseable {
 
     /** The job's checkpoint statistics as the REST API reports them (also after it finished). */
     CheckpointingStatistics checkpoints(JobID job) throws Exception {
-        int restPort = ports(Duration.ZERO).restPort();
+        int restPort = restPort();
         JobMessageParameters parameters = new JobMessageParameters();
         parameters.jobPathParameter.resolve(job);
         return rest.sendRequest(
@@ -294,7 +302,7 @@ final class ProcessCluster implements AutoCloseable {
 
     /** An environment that submits to this cluster through its REST endpoint. */
     StreamExecutionEnvironment environment(Configuration jobConfig) throws Exception {
-        int restPort = ports(Duration.ZERO).restPort();
+        int restPort = restPort();
         // No jars: the cluster's JVMs run with the test classpath, so the job's classes are there.
         return StreamExecutionEnvironment.createRemoteEnvironment(HOST, restPort, jobConfig);
     }
