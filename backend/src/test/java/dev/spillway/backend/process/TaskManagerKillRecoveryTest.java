@@ -56,10 +56,10 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  * and sum of a run that saw every record once.
  *
  * <p>Runs once with full checkpoints and once with {@code execution.checkpointing.incremental} and
- * {@code execution.state-recovery.from-local}: the surviving TaskManager's subtask may recover from
- * local state, the killed one's only from the checkpoint. (Until Spillway takes native incremental
- * checkpoints and local snapshots, the second mode takes full checkpoints and recovers remotely;
- * the test then checks the same thing twice, and exercises the new paths once they exist.)
+ * {@code execution.state-recovery.from-local}. In the second, the keyed subtasks run one on each
+ * TaskManager (slots are spread out), so after the kill the survivor's subtask can restore from its
+ * local copies and the killed one's subtask only from the checkpoint's runs, both through
+ * Spillway's restore by adopting runs.
  *
  * <p>The processes' logs are in {@code target/process-tests/<mode>-<time>/}; the directory of a
  * passed run keeps only the logs.
@@ -156,8 +156,8 @@ class TaskManagerKillRecoveryTest {
 
         long checkpointBeforeKill = awaitCheckpointOfSpilledState(job);
         awaitEvictionToDisk(job);
-        // Usually one subtask runs on each TaskManager (slots are spread out); if both run on
-        // one, that one is killed and the other's two slots take over.
+        // One subtask runs on each TaskManager (slots are spread out); should both run on one,
+        // that one is killed and the other's two slots take over, and the test still holds.
         List<String> busy = cluster.taskManagersRunning(job.getJobID(), TALLY);
         assertThat(busy).as("TaskManagers running the keyed subtasks").hasSize(PARALLELISM);
         ChildJvm victim = cluster.process(busy.get(0));
@@ -278,7 +278,8 @@ class TaskManagerKillRecoveryTest {
                 CheckpointingOptions.INCREMENTAL_CHECKPOINTS.key(),
                 Boolean.toString(mode.incremental));
         config.put("taskmanager.numberOfTaskSlots", Integer.toString(SLOTS_PER_TASK_MANAGER));
-        config.put("cluster.evenly-spread-out-slots", "true");
+        // One keyed subtask per TaskManager: the survivor keeps one for local recovery.
+        config.put("taskmanager.load-balance.mode", "SLOTS");
         config.put("taskmanager.memory.managed.size", MANAGED_MEMORY.toString());
         config.put("taskmanager.memory.network.min", "32m");
         config.put("taskmanager.memory.network.max", "32m");
