@@ -90,6 +90,9 @@ public final class SpillableStore implements RunStore, StoreMetrics {
 
     static final long EVICTION_LOCK_WAIT_MILLIS = 100;
 
+    /** How long a snapshot view may hold the freeze before compactions and evictions revoke it. */
+    static final long SNAPSHOT_FREEZE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     /** An eviction takes at least this fraction (1/n) of the memtable's pages. */
     static final int MIN_EVICTION_SHARE_DIVISOR = 8;
 
@@ -138,6 +141,17 @@ public final class SpillableStore implements RunStore, StoreMetrics {
      * ({@link #installSnapshotRun}). One at a time; see {@link #evictFrozen} for why.
      */
     private boolean frozenInFlight;
+
+    /**
+     * The token of the snapshot view holding the freeze, or 0 when an eviction holds it (or none
+     * does). A snapshot's freeze is only an optimization (its run joining the store), so it is
+     * revoked rather than let it hold up compactions and evictions for long ({@link
+     * #revokeStaleSnapshotFreeze}).
+     */
+    private long snapshotFreeze;
+
+    private long snapshotFreezeSinceNanos;
+    private long freezeTokens;
 
     /** Runs installed as the newest so far: a frozen eviction's run is placed by counting them. */
     private long newestRunsInstalled;
@@ -402,11 +416,14 @@ public final class SpillableStore implements RunStore, StoreMetrics {
             PinnedRecords pinned = memtable.pinDirty();
             openSnapshots++;
             long installAbove = -1;
+            long token = 0;
             if (!frozenInFlight) {
                 frozenInFlight = true;
+                snapshotFreeze = token = ++freezeTokens;
+                snapshotFreezeSinceNanos = System.nanoTime();
                 installAbove = newestRunsInstalled;
             }
-            return new StoreSnapshotView(pinned, runs.retain(), installAbove, this);
+            return new StoreSnapshotView(pinned, runs.retain(), installAbove, token, this);
         } finally {
             lock.unlock();
         }
@@ -491,9 +508,12 @@ public final class SpillableStore implements RunStore, StoreMetrics {
      *
      * @return whether the run is now one of the store's
      */
-    boolean installSnapshotRun(Run run, PinnedRecords pinned, long installAbove) {
+    boolean installSnapshotRun(Run run, PinnedRecords pinned, long installAbove, long token) {
         lock.lock();
         try {
+            if (!frozenInFlight || snapshotFreeze != token) {
+                return false; // revoked: a compaction or an eviction could not wait for it
+            }
             endFreeze();
             if (closed || memtable.holdsOperands(pinned)) {
                 return false;
@@ -507,17 +527,37 @@ public final class SpillableStore implements RunStore, StoreMetrics {
     }
 
     /** A snapshot that held the freeze ends without installing a run. */
-    void releaseSnapshotFreeze() {
+    void releaseSnapshotFreeze(long token) {
         lock.lock();
         try {
-            endFreeze();
+            if (frozenInFlight && snapshotFreeze == token) {
+                endFreeze();
+            }
         } finally {
             lock.unlock();
         }
     }
 
+    /**
+     * Takes the freeze back from a snapshot view that has held it longer than {@link
+     * #SNAPSHOT_FREEZE_NANOS} (or at once when {@code now}): its run will stay its own. A view
+     * that is persisted promptly (a checkpoint's asynchronous part starts with it) keeps it; a
+     * view left unread must not stop compactions and evictions. Called under the lock.
+     */
+    private void revokeStaleSnapshotFreeze(boolean now) {
+        if (frozenInFlight
+                && snapshotFreeze != 0
+                && (now || System.nanoTime() - snapshotFreezeSinceNanos > SNAPSHOT_FREEZE_NANOS)) {
+            frozenInFlight = false;
+            snapshotFreeze = 0;
+            pinsReleased++;
+            snapshotClosed.signalAll();
+        }
+    }
+
     private void endFreeze() {
         frozenInFlight = false;
+        snapshotFreeze = 0;
         pinsReleased++;
         snapshotClosed.signalAll();
         if (!closed) {
@@ -681,6 +721,7 @@ public final class SpillableStore implements RunStore, StoreMetrics {
             return 0;
         }
         try {
+            revokeStaleSnapshotFreeze(false);
             if (closed || frozenInFlight) {
                 return 0;
             }
@@ -944,9 +985,10 @@ public final class SpillableStore implements RunStore, StoreMetrics {
             lock.lock();
             try {
                 compaction.planned();
+                revokeStaleSnapshotFreeze(full);
                 if (full) {
                     // A full compaction is asked for explicitly (and waited for): it waits for a
-                    // frozen write to end rather than be skipped.
+                    // frozen eviction to end rather than be skipped.
                     awaitNoFrozenWrite();
                 }
                 if (closed || frozenInFlight) {

@@ -26,7 +26,8 @@ import java.util.List;
  * <p><b>The snapshot run joins the store.</b> The view that holds the store's freeze ({@code
  * installAbove >= 0}: no other frozen write was in flight when it was taken) hands its run to the
  * store as well ({@link SpillableStore#installSnapshotRun}), which marks the entries it holds
- * clean. So a checkpoint is also a flush, as in RocksDB: the next snapshot writes only what changed
+ * clean. A view that keeps the freeze for more than a second without persisting loses it to the
+ * next compaction or eviction, and its run then stays its own. So a checkpoint is also a flush, as in RocksDB: the next snapshot writes only what changed
  * since, and consecutive incremental checkpoints share every run but the newest.
  */
 final class StoreSnapshotView implements StoreSnapshot {
@@ -36,6 +37,8 @@ final class StoreSnapshotView implements StoreSnapshot {
     private final SpillableStore store;
     /** Runs installed before the view was taken, if it holds the store's freeze; else -1. */
     private long installAbove;
+    /** The store's token for this view's freeze (meaningful while {@code installAbove >= 0}). */
+    private final long freezeToken;
     /** The pinned memtable records; {@code null} once persisted. */
     private PinnedRecords pinned;
     /** The view's runs: the moment's runs, after {@link #persist()} with the snapshot run first. */
@@ -46,10 +49,15 @@ final class StoreSnapshotView implements StoreSnapshot {
     private boolean closed;
 
     StoreSnapshotView(
-            PinnedRecords pinned, RunVersion runs, long installAbove, SpillableStore store) {
+            PinnedRecords pinned,
+            RunVersion runs,
+            long installAbove,
+            long freezeToken,
+            SpillableStore store) {
         this.pinned = pinned;
         this.runs = runs;
         this.installAbove = installAbove;
+        this.freezeToken = freezeToken;
         this.store = store;
     }
 
@@ -87,7 +95,7 @@ final class StoreSnapshotView implements StoreSnapshot {
             if (snapshotRun != null) {
                 RunVersion withSnapshotRun = runs.withNewest(snapshotRun);
                 if (installAbove >= 0) {
-                    store.installSnapshotRun(snapshotRun, pinned, installAbove);
+                    store.installSnapshotRun(snapshotRun, pinned, installAbove, freezeToken);
                     installAbove = -1;
                 }
                 snapshotRun.release();
@@ -122,7 +130,7 @@ final class StoreSnapshotView implements StoreSnapshot {
     private void releaseFreeze() {
         if (installAbove >= 0) {
             installAbove = -1;
-            store.releaseSnapshotFreeze();
+            store.releaseSnapshotFreeze(freezeToken);
         }
     }
 
