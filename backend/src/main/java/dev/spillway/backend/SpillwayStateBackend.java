@@ -24,8 +24,9 @@ import java.io.IOException;
  * managed memory and spills cold state to local disk.
  *
  * <p>Select it in the configuration with {@code state.backend.type:
- * dev.spillway.backend.SpillwayStateBackendFactory}, or in code with {@code env.setStateBackend(new
- * SpillwayStateBackend())}. Operator state uses Flink's default operator state backend. Snapshots
+ * dev.spillway.backend.SpillwayStateBackendFactory} (Flink 2.x has no {@code env.setStateBackend};
+ * a job sets the same option in the configuration it creates its environment with; APIs that take
+ * a backend object take {@code new SpillwayStateBackend()}). Operator state uses Flink's default operator state backend. Snapshots
  * are full snapshots in the canonical format, restorable by this, the hashmap or the rocksdb
  * backend at any parallelism, unless {@code execution.checkpointing.incremental} is on: then
  * checkpoints and native savepoints are Spillway's own incremental snapshots (only Spillway
