@@ -181,6 +181,56 @@ class SpillableStoreTest {
         }
     }
 
+    /**
+     * A view that is not persisted promptly loses its claim on the store: an explicit full
+     * compaction takes the freeze at once (it does not wait for the view), and the view's run,
+     * written later, stays its own, so the next snapshot writes those entries again.
+     */
+    @Test
+    void aViewLeftUnpersistedDoesNotHoldUpCompaction() throws IOException {
+        try (SpillableStore store =
+                SpillableStore.open(client, StoreSettings.defaults(spillParent), "revoked")) {
+            writeGroup(store, 0);
+            store.evict(Long.MAX_VALUE);
+            writeGroup(store, 2);
+            store.evict(Long.MAX_VALUE);
+            assertThat(store.runCount()).isEqualTo(2);
+            writeGroup(store, 1);
+            try (StoreSnapshot late = store.snapshot()) {
+                CompletableFuture<Void> compaction =
+                        CompletableFuture.runAsync(
+                                () -> {
+                                    try {
+                                        store.compactFully();
+                                    } catch (IOException e) {
+                                        throw new UncheckedIOException(e);
+                                    }
+                                });
+                assertThat(compaction).succeedsWithin(10, TimeUnit.SECONDS);
+                assertThat(store.runCount()).isEqualTo(1);
+                List<SnapshotRun> files = late.persist();
+                assertThat(files).hasSize(3);
+                assertThat(files.get(0).entryCount()).isEqualTo(KEYS_PER_GROUP);
+                // The view still reads its own moment.
+                try (StoreCursor cursor = late.scan(new byte[0], 0)) {
+                    int entries = 0;
+                    while (cursor.next()) {
+                        entries++;
+                    }
+                    assertThat(entries).isEqualTo(3 * KEYS_PER_GROUP);
+                }
+                try (StoreSnapshot next = store.snapshot()) {
+                    List<SnapshotRun> nextFiles = next.persist();
+                    assertThat(nextFiles)
+                            .as("the late view's run did not join the store: written again")
+                            .hasSize(2);
+                    assertThat(nextFiles.get(0).entryCount()).isEqualTo(KEYS_PER_GROUP);
+                    assertThat(nextFiles.get(0).name()).isNotEqualTo(files.get(0).name());
+                }
+            }
+        }
+    }
+
     private static void readGroupAfterChanges(SpillableStore store) throws IOException {
         for (int i = 0; i < KEYS_PER_GROUP; i++) {
             byte[] key = TestKeys.row(0, 0, i, 0);
