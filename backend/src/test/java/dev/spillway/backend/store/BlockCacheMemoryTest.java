@@ -34,10 +34,14 @@ class BlockCacheMemoryTest {
 
     /**
      * Eviction ahead of need is off: it keeps part of the budget free, and these tests measure
-     * how blocks and pages compete for a full one.
+     * how blocks and pages compete for a full one. Background compaction is held off too (a merge
+     * drops the cached blocks of its inputs whenever it happens to finish), so what the cache holds
+     * depends on the reads alone.
      */
     private StoreSettings settings() {
-        return StoreSettings.defaults(spillParent).withEvictionAhead(false);
+        return StoreSettings.defaults(spillParent)
+                .withEvictionAhead(false)
+                .withCompactionTrigger(64);
     }
 
     @Test
