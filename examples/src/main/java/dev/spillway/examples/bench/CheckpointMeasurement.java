@@ -1,8 +1,6 @@
 package dev.spillway.examples.bench;
 
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * What the checkpoint benchmark measured on one backend. A child JVM prints it as one line ({@link
@@ -57,39 +55,17 @@ record CheckpointMeasurement(
 
     /** Reads a line written by {@link #toLine()}. */
     static CheckpointMeasurement parse(String line) {
-        if (!line.startsWith(LINE_PREFIX)) {
-            throw new IllegalArgumentException("Not a checkpoint benchmark measurement: " + line);
-        }
-        Map<String, String> fields = new LinkedHashMap<>();
-        for (String field : line.substring(LINE_PREFIX.length()).trim().split(" ")) {
-            int eq = field.indexOf('=');
-            if (eq < 1) {
-                throw new IllegalArgumentException("Malformed field '" + field + "' in: " + line);
-            }
-            fields.put(field.substring(0, eq), field.substring(eq + 1));
-        }
-        try {
-            return new CheckpointMeasurement(
-                    Double.parseDouble(required(fields, "loadSeconds", line)),
-                    Long.parseLong(required(fields, "stateBytes", line)),
-                    Long.parseLong(required(fields, "checkpoints", line)),
-                    Long.parseLong(required(fields, "failedCheckpoints", line)),
-                    Long.parseLong(required(fields, "sizeMedianBytes", line)),
-                    Long.parseLong(required(fields, "sizeMaxBytes", line)),
-                    Long.parseLong(required(fields, "durationMedianMillis", line)),
-                    Long.parseLong(required(fields, "durationMaxMillis", line)),
-                    Long.parseLong(required(fields, "restoreMillis", line)),
-                    Long.parseLong(required(fields, "rescaleMillis", line)));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("Malformed number in: " + line, e);
-        }
-    }
-
-    private static String required(Map<String, String> fields, String name, String line) {
-        String value = fields.get(name);
-        if (value == null) {
-            throw new IllegalArgumentException("Missing field '" + name + "' in: " + line);
-        }
-        return value;
+        MeasurementLine fields = MeasurementLine.parse(line, LINE_PREFIX, "checkpoint benchmark");
+        return new CheckpointMeasurement(
+                fields.doubleValue("loadSeconds"),
+                fields.longValue("stateBytes"),
+                fields.longValue("checkpoints"),
+                fields.longValue("failedCheckpoints"),
+                fields.longValue("sizeMedianBytes"),
+                fields.longValue("sizeMaxBytes"),
+                fields.longValue("durationMedianMillis"),
+                fields.longValue("durationMaxMillis"),
+                fields.longValue("restoreMillis"),
+                fields.longValue("rescaleMillis"));
     }
 }

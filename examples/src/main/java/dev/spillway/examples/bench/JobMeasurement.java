@@ -1,8 +1,6 @@
 package dev.spillway.examples.bench;
 
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * What one run of the benchmark job measured in its JVM. A child JVM prints it as one line
@@ -64,39 +62,17 @@ record JobMeasurement(
 
     /** Reads a line written by {@link #toLine()}. */
     static JobMeasurement parse(String line) {
-        if (!line.startsWith(LINE_PREFIX)) {
-            throw new IllegalArgumentException("Not a job benchmark measurement: " + line);
-        }
-        Map<String, String> fields = new LinkedHashMap<>();
-        for (String field : line.substring(LINE_PREFIX.length()).trim().split(" ")) {
-            int eq = field.indexOf('=');
-            if (eq < 1) {
-                throw new IllegalArgumentException("Malformed field '" + field + "' in: " + line);
-            }
-            fields.put(field.substring(0, eq), field.substring(eq + 1));
-        }
-        try {
-            return new JobMeasurement(
-                    Long.parseLong(required(fields, "plannedRecords", line)),
-                    Long.parseLong(required(fields, "records", line)),
-                    Double.parseDouble(required(fields, "seconds", line)),
-                    Long.parseLong(required(fields, "peakRssBytes", line)),
-                    Long.parseLong(required(fields, "gcPauses", line)),
-                    Long.parseLong(required(fields, "gcTotalMillis", line)),
-                    Long.parseLong(required(fields, "gcMaxMillis", line)),
-                    Long.parseLong(required(fields, "checkpoints", line)),
-                    Long.parseLong(required(fields, "checkpointMaxMillis", line)),
-                    Long.parseLong(required(fields, "checkpointMaxBytes", line)));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("Malformed number in: " + line, e);
-        }
-    }
-
-    private static String required(Map<String, String> fields, String name, String line) {
-        String value = fields.get(name);
-        if (value == null) {
-            throw new IllegalArgumentException("Missing field '" + name + "' in: " + line);
-        }
-        return value;
+        MeasurementLine fields = MeasurementLine.parse(line, LINE_PREFIX, "job benchmark");
+        return new JobMeasurement(
+                fields.longValue("plannedRecords"),
+                fields.longValue("records"),
+                fields.doubleValue("seconds"),
+                fields.longValue("peakRssBytes"),
+                fields.longValue("gcPauses"),
+                fields.longValue("gcTotalMillis"),
+                fields.longValue("gcMaxMillis"),
+                fields.longValue("checkpoints"),
+                fields.longValue("checkpointMaxMillis"),
+                fields.longValue("checkpointMaxBytes"));
     }
 }
