@@ -14,7 +14,9 @@ import java.io.IOException;
  * }
  * }</pre>
  *
- * <p>The arrays returned by {@link #key()} and {@link #value()} belong to the caller.
+ * <p>The arrays returned by {@link #key()} and {@link #value()} are new for every entry and belong
+ * to the caller, who may keep them (asking twice for the same entry returns the same array). A
+ * full snapshot hands out every entry of the state once, so the cursor does not copy them again.
  */
 public interface StoreCursor extends Closeable {
 

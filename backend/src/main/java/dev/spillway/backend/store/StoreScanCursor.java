@@ -38,13 +38,13 @@ final class StoreScanCursor implements StoreCursor {
     @Override
     public byte[] key() {
         checkPositioned();
-        return merged.key().clone();
+        return merged.key();
     }
 
     @Override
     public byte[] value() {
         checkPositioned();
-        return merged.value().clone();
+        return merged.value();
     }
 
     @Override

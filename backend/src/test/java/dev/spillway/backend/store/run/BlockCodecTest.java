@@ -1,0 +1,57 @@
+package dev.spillway.backend.store.run;
+
+import dev.spillway.backend.store.entry.EntryKind;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class BlockCodecTest {
+
+    private static final Path FILE = Path.of("run-test");
+
+    @Test
+    void compressibleBlocksAreStoredCompressed() throws Exception {
+        byte[] raw = block(new byte[3000]); // zeros: LZ4 shrinks them to almost nothing
+
+        ByteBuffer framed = new BlockCodec.Encoder(BlockCompression.LZ4).encode(raw, raw.length);
+
+        assertThat(framed.get(0)).isEqualTo(RunFormat.CODEC_LZ4);
+        assertThat(framed.remaining()).isLessThan(raw.length / 2);
+        assertDecodesTo(framed, raw);
+    }
+
+    @Test
+    void blocksThatBarelyShrinkAreStoredRaw() throws Exception {
+        byte[] values = new byte[3000];
+        new SplittableRandom(7).nextBytes(values);
+        Arrays.fill(values, 0, 200, (byte) 'k'); // a little redundancy: LZ4 saves under 1/8
+        byte[] raw = block(values);
+
+        ByteBuffer framed = new BlockCodec.Encoder(BlockCompression.LZ4).encode(raw, raw.length);
+
+        assertThat(framed.get(0)).isEqualTo(RunFormat.CODEC_NONE);
+        assertDecodesTo(framed, raw);
+    }
+
+    /** A well-formed encoded block holding one entry with the given value. */
+    private static byte[] block(byte[] value) {
+        BlockBuilder builder = new BlockBuilder(4096);
+        byte[] key = {1, 2, 3};
+        builder.add(key, 0, key.length, EntryKind.PUT, value, 0, value.length);
+        int size = builder.finishedSize();
+        return Arrays.copyOf(builder.finish(), size);
+    }
+
+    private static void assertDecodesTo(ByteBuffer framed, byte[] raw) throws Exception {
+        byte[] bytes = new byte[framed.remaining()];
+        framed.duplicate().get(bytes);
+        Block block = BlockCodec.decode(bytes, FILE, 0);
+        assertThat(block.value(0)).isEqualTo(Block.wrap(raw).value(0));
+    }
+}
