@@ -158,6 +158,7 @@ public final class CheckpointBenchmarkRun {
                     failed,
                     median(sizes),
                     max(sizes),
+                    sizes.stream().mapToLong(Long::longValue).sum(),
                     median(durations),
                     max(durations),
                     restoreMillis,

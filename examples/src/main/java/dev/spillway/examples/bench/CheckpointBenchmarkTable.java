@@ -47,6 +47,11 @@ final class CheckpointBenchmarkTable {
                             "%,.2f",
                             "lower"),
                     new Row(
+                            "checkpointed size, mean (MiB)",
+                            m -> m.sizeMeanBytes() / MIB,
+                            "%,.2f",
+                            "lower"),
+                    new Row(
                             "checkpoint duration, median (ms)",
                             CheckpointMeasurement::durationMedianMillis,
                             "%,.0f",

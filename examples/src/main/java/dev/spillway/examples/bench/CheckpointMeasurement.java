@@ -13,6 +13,8 @@ import java.util.Locale;
  * @param sizeMedianBytes median checkpointed size (what the checkpoint wrote: the delta of an
  *     incremental one) over the measured checkpoints
  * @param sizeMaxBytes the largest of them
+ * @param sizeTotalBytes all measured checkpoints together: what the backend uploaded over the
+ *     window. A median hides the occasional large upload after a compaction; the total does not
  * @param durationMedianMillis median end-to-end duration over the measured checkpoints
  * @param durationMaxMillis the longest of them
  * @param restoreMillis from the injected failure to the first record processed by the restored
@@ -27,10 +29,16 @@ record CheckpointMeasurement(
         long failedCheckpoints,
         long sizeMedianBytes,
         long sizeMaxBytes,
+        long sizeTotalBytes,
         long durationMedianMillis,
         long durationMaxMillis,
         long restoreMillis,
         long rescaleMillis) {
+
+    /** The mean checkpointed size: the total spread over the measured checkpoints. */
+    long sizeMeanBytes() {
+        return checkpoints == 0 ? 0 : sizeTotalBytes / checkpoints;
+    }
 
     static final String LINE_PREFIX = "CHECKPOINT-BENCHMARK-MEASUREMENT ";
 
@@ -39,7 +47,8 @@ record CheckpointMeasurement(
                 + String.format(
                         Locale.ROOT,
                         "loadSeconds=%.3f stateBytes=%d checkpoints=%d failedCheckpoints=%d"
-                                + " sizeMedianBytes=%d sizeMaxBytes=%d durationMedianMillis=%d"
+                                + " sizeMedianBytes=%d sizeMaxBytes=%d sizeTotalBytes=%d"
+                                + " durationMedianMillis=%d"
                                 + " durationMaxMillis=%d restoreMillis=%d rescaleMillis=%d",
                         loadSeconds,
                         stateBytes,
@@ -47,6 +56,7 @@ record CheckpointMeasurement(
                         failedCheckpoints,
                         sizeMedianBytes,
                         sizeMaxBytes,
+                        sizeTotalBytes,
                         durationMedianMillis,
                         durationMaxMillis,
                         restoreMillis,
@@ -63,6 +73,7 @@ record CheckpointMeasurement(
                 fields.longValue("failedCheckpoints"),
                 fields.longValue("sizeMedianBytes"),
                 fields.longValue("sizeMaxBytes"),
+                fields.longValue("sizeTotalBytes"),
                 fields.longValue("durationMedianMillis"),
                 fields.longValue("durationMaxMillis"),
                 fields.longValue("restoreMillis"),

@@ -43,7 +43,8 @@ class CheckpointBenchmarkTest {
     @Test
     void measurementLineRoundTrips() {
         CheckpointMeasurement m =
-                new CheckpointMeasurement(12.5, 3L << 30, 17, 1, 5, 9, 300, 900, 4_200, 7_000);
+                new CheckpointMeasurement(
+                        12.5, 3L << 30, 17, 1, 5, 9, 85, 300, 900, 4_200, 7_000);
         assertThat(CheckpointMeasurement.parse(m.toLine())).isEqualTo(m);
     }
 
@@ -51,10 +52,10 @@ class CheckpointBenchmarkTest {
     void tableQuotesRatiosToRocksdbAndSaysWhyABackendHasNoNumbers() {
         CheckpointMeasurement rocksdb =
                 new CheckpointMeasurement(
-                        10, 100 << 20, 10, 0, 4 << 20, 8 << 20, 500, 800, 4_000, 6_000);
+                        10, 100 << 20, 10, 0, 4 << 20, 8 << 20, 60L << 20, 500, 800, 4_000, 6_000);
         CheckpointMeasurement spillway =
                 new CheckpointMeasurement(
-                        5, 110 << 20, 12, 0, 2 << 20, 8 << 20, 250, 900, 2_000, 9_000);
+                        5, 110 << 20, 12, 0, 2 << 20, 8 << 20, 36L << 20, 250, 900, 2_000, 9_000);
         String table =
                 CheckpointBenchmarkTable.render(
                         List.of(
@@ -71,6 +72,7 @@ class CheckpointBenchmarkTest {
                                 + " rocksdb-incremental |")
                 .contains(
                         "| checkpointed size, median (MiB) | lower | 2.00 | — | 4.00 | 0.50× | — |")
+                .contains("| checkpointed size, mean (MiB) | lower | 3.00 | — | 6.00 | 0.50× | — |")
                 .contains("| restore after failure (ms) | lower | 2,000 | — | 4,000 | 0.50× | — |")
                 .contains("failed: OutOfMemoryError (exit code 1)");
     }
