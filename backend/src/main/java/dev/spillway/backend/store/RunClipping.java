@@ -1,6 +1,7 @@
 package dev.spillway.backend.store;
 
 import dev.spillway.backend.store.entry.CompositeKey;
+import dev.spillway.backend.store.run.KeyGroupFence;
 import dev.spillway.backend.store.run.Run;
 import dev.spillway.backend.store.run.RunCursor;
 import dev.spillway.backend.store.run.RunDirectory;
@@ -12,8 +13,12 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Rewrites an adopted run so that it holds only the key groups its new store owns, with the state
- * ids that store uses. Runs are sorted by key and the key group leads every key, so clipping is a
+ * Fits an adopted run to its new store. A run whose state ids keep their numbers but that holds
+ * key groups the store does not own is {@link KeyGroupFence fenced}, not rewritten: the restore
+ * opens it at once and the compactor clips it in the background. A run whose state ids change
+ * must be rewritten before anything reads it, and is clipped on the way.
+ *
+ * <p>The rewrite: Runs are sorted by key and the key group leads every key, so clipping is a
  * copy of a key-group slice; remapping state ids can change the order of states inside a key group,
  * so the copy reads one (key group, state) prefix at a time in the order of the new ids, and the
  * output stays sorted without buffering anything.
@@ -22,15 +27,39 @@ final class RunClipping {
 
     private RunClipping() {}
 
-    /** Whether the run has entries outside the fence or state ids that change. */
-    static boolean needed(Run run, AdoptedRun spec) {
-        return CompositeKey.keyGroup(run.firstKey()) < spec.firstKeyGroup()
-                || CompositeKey.keyGroup(run.lastKey()) > spec.lastKeyGroup()
-                || !spec.keepsStateIds();
+    /**
+     * The run ready to install (one reference, the caller's): the run itself, fenced if it holds
+     * foreign key groups, or its rewrite (the original released), or {@code null} when nothing of
+     * it is left.
+     *
+     * @param rename whether the run must get a new name (another adopted run has its name), which
+     *     only a rewrite gives
+     */
+    static Run fit(Run run, AdoptedRun spec, RunDirectory directory, boolean rename)
+            throws IOException {
+        int firstKeyGroup = CompositeKey.keyGroup(run.firstKey());
+        int lastKeyGroup = CompositeKey.keyGroup(run.lastKey());
+        if (lastKeyGroup < spec.firstKeyGroup() || firstKeyGroup > spec.lastKeyGroup()) {
+            run.release(); // nothing of it is ours
+            return null;
+        }
+        boolean foreignKeyGroups =
+                firstKeyGroup < spec.firstKeyGroup() || lastKeyGroup > spec.lastKeyGroup();
+        if (spec.keepsStateIds() && !rename) {
+            if (foreignKeyGroups) {
+                run.fenceTo(new KeyGroupFence(spec.firstKeyGroup(), spec.lastKeyGroup()));
+            }
+            return run;
+        }
+        try {
+            return rewrite(run, spec, directory);
+        } finally {
+            run.release();
+        }
     }
 
     /** The rewritten run (one reference, the caller's), or {@code null} when nothing is left. */
-    static Run rewrite(Run run, AdoptedRun spec, RunDirectory directory) throws IOException {
+    private static Run rewrite(Run run, AdoptedRun spec, RunDirectory directory) throws IOException {
         int from = Math.max(spec.firstKeyGroup(), CompositeKey.keyGroup(run.firstKey()));
         int to = Math.min(spec.lastKeyGroup(), CompositeKey.keyGroup(run.lastKey()));
         if (from > to) {

@@ -902,8 +902,7 @@ public final class SpillableStore implements RunStore, StoreMetrics {
                 Run run = adoptOne(spec);
                 // A second run of the same name would be confused with the first by checkpoints.
                 if (run != null && !names.add(run.name())) {
-                    Run renamed = clip(run, spec, true);
-                    run = renamed;
+                    run = RunClipping.fit(run, spec, directory, true);
                     if (run != null) {
                         names.add(run.name());
                     }
@@ -941,19 +940,7 @@ public final class SpillableStore implements RunStore, StoreMetrics {
                     "Store " + name + " cannot adopt run " + spec.name() + ": " + e.getMessage(),
                     e);
         }
-        return clip(run, spec, false);
-    }
-
-    /** The run itself, or its clipped rewrite (the original released); {@code null} if empty. */
-    private Run clip(Run run, AdoptedRun spec, boolean always) throws IOException {
-        if (!always && !RunClipping.needed(run, spec)) {
-            return run;
-        }
-        try {
-            return RunClipping.rewrite(run, spec, directory);
-        } finally {
-            run.release();
-        }
+        return RunClipping.fit(run, spec, directory, false);
     }
 
     private void checkEmpty() {

@@ -130,6 +130,65 @@ class RunAdoptionTest {
     }
 
     @Test
+    void runsWithForeignKeyGroupsAreFencedAtOnceAndClippedInTheBackground() throws Exception {
+        List<Path> files = new ArrayList<>();
+        List<SnapshotRun> runs = writeAndPersist(files);
+        List<String> originalNames = runs.stream().map(SnapshotRun::name).toList();
+        try (SpillableStore store =
+                SpillableStore.open(client, StoreSettings.defaults(spillParent), "target")) {
+            // Same state ids: nothing is rewritten on the restore path, the files keep their names.
+            List<String> names = store.adopt(adopted(store, runs, files, 3, 6, new int[] {0, 1}));
+            assertThat(names).containsExactlyElementsOf(originalNames);
+            assertShowsOnlyKeyGroupsThreeToSix(store);
+
+            // The compactor rewrites the fenced runs first, without being asked: new files, the
+            // foreign key groups gone from disk, the same contents.
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            List<String> current = currentRunNames(store);
+            while (current.stream().anyMatch(originalNames::contains)) {
+                assertThat(System.nanoTime()).as("fenced runs clipped in time").isLessThan(deadline);
+                Thread.sleep(20);
+                current = currentRunNames(store);
+            }
+            assertThat(current).isNotEmpty();
+            assertShowsOnlyKeyGroupsThreeToSix(store);
+        }
+    }
+
+    private static void assertShowsOnlyKeyGroupsThreeToSix(SpillableStore store) throws IOException {
+        for (int keyGroup = 0; keyGroup < 10; keyGroup++) {
+            byte[] row = TestKeys.row(keyGroup, 1, 7, 0);
+            if (keyGroup >= 3 && keyGroup <= 6) {
+                assertThat(store.get(row, row.length)).isEqualTo(value(keyGroup, 1, 7));
+            } else {
+                assertThat(store.get(row, row.length)).isNull();
+            }
+            byte[] keyGroupPrefix = TestKeys.row(keyGroup, 0, 0, 0);
+            try (StoreCursor rows = store.scan(keyGroupPrefix, CompositeKey.KEY_GROUP_BYTES)) {
+                int entries = 0;
+                while (rows.next()) {
+                    entries++;
+                }
+                assertThat(entries).isEqualTo(keyGroup >= 3 && keyGroup <= 6 ? 2 * 20 : 0);
+            }
+        }
+        try (StoreCursor all = store.scan(new byte[0], 0)) {
+            int entries = 0;
+            while (all.next()) {
+                assertThat(CompositeKey.keyGroup(all.key())).isBetween(3, 6);
+                entries++;
+            }
+            assertThat(entries).isEqualTo(4 * 2 * 20);
+        }
+    }
+
+    private static List<String> currentRunNames(SpillableStore store) throws IOException {
+        try (StoreSnapshot view = store.snapshot()) {
+            return view.persist().stream().map(SnapshotRun::name).toList();
+        }
+    }
+
+    @Test
     void onlyAnEmptyStoreAdopts() throws IOException {
         try (SpillableStore store =
                 SpillableStore.open(client, StoreSettings.defaults(spillParent), "target")) {

@@ -46,8 +46,9 @@ import java.util.Map;
  *
  * <p>Each handle's states are registered under this backend's state ids; a handle whose ids differ
  * (several old subtasks that registered their states in different orders) has its runs rewritten
- * with the new ids. Runs with entries outside this backend's key groups (rescaling) are clipped to
- * them while adopted, on the restoring thread. Timers are read into the heap queues, those of other
+ * with the new ids (and clipped on the way), on the restoring thread. Runs that keep their ids but
+ * hold key groups outside this backend's (rescaling) are opened as they are behind a key-group
+ * fence, and the store's compactor rewrites them in the background. Timers are read into the heap queues, those of other
  * key groups dropped. When the backend restores exactly one handle of its own key-group range, the
  * handle's files count as confirmed, so the next checkpoint (under CLAIM) uploads only new runs.
  */
@@ -221,6 +222,10 @@ public final class IncrementalRestoreOperation<K> implements RestoreOperation<Vo
                 handle instanceof IncrementalLocalKeyedStateHandle local
                         ? local.getDirectoryStateHandle().getDirectory()
                         : null;
+        // A run holds the key groups of the handle, and possibly more: a fenced run that was
+        // checkpointed before the compactor clipped it still carries the key groups of an older
+        // topology, stale there. Only the intersection is this backend's and current.
+        KeyGroupRange shown = keyGroupRange.getIntersection(handle.getKeyGroupRange());
         int count = in.readInt();
         List<AdoptedRun> runs = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -247,8 +252,8 @@ public final class IncrementalRestoreOperation<K> implements RestoreOperation<Vo
                     new AdoptedRun(
                             target,
                             name,
-                            keyGroupRange.getStartKeyGroup(),
-                            keyGroupRange.getEndKeyGroup(),
+                            shown.getStartKeyGroup(),
+                            shown.getEndKeyGroup(),
                             stateIds));
         }
         return runs;

@@ -32,6 +32,13 @@ import java.util.List;
  * <p>At most one task per store may be in flight: the output takes the inputs' place, which a
  * second overlapping merge would invalidate ({@link RunVersion#replace} detects it). Spills may
  * add newer runs while a task runs; they are untouched.
+ *
+ * <p><b>Fenced runs first.</b> A run adopted from a checkpoint of a wider key-group range is
+ * {@link dev.spillway.backend.store.run.KeyGroupFence fenced}: reads skip the foreign key groups,
+ * but the file still carries them to disk, to the block reads' neighbours and to the next
+ * incremental checkpoint. Before anything the policy picks, each fenced run is rewritten on its
+ * own (its cursor shows only what lies inside the fence), so a rescaled restore opens its runs at
+ * once and pays for the clipping in the background.
  */
 public final class Compactor {
 
@@ -48,6 +55,12 @@ public final class Compactor {
     /** A task for the policy's pick in {@code version}, or {@code null} when nothing is due. */
     public CompactionTask plan(RunVersion version) {
         List<Run> runs = version.runs();
+        for (int i = 0; i < runs.size(); i++) {
+            if (runs.get(i).fence() != null) {
+                return new CompactionTask(
+                        directory, List.of(runs.get(i)), i == runs.size() - 1, filter);
+            }
+        }
         CompactionPolicy.Slice slice = policy.pick(runs);
         if (slice == null) {
             return null;

@@ -187,6 +187,16 @@ final class Block {
         return Arrays.equals(data, keyStart, keyStart + prefix.length, prefix, 0, prefix.length);
     }
 
+    /** The key group of the entry's key (keys of a store's runs all begin with one). */
+    int keyGroup(int offset) {
+        long keyField = CompositeKey.readVarInt(data, offset, restartsStart);
+        if ((int) (keyField >>> 32) < CompositeKey.KEY_GROUP_BYTES) {
+            return -1;
+        }
+        int keyStart = kindAt((int) keyField) + 1;
+        return ((data[keyStart] & 0xFF) << 8) | (data[keyStart + 1] & 0xFF);
+    }
+
     byte[] key(int offset) {
         long keyField = CompositeKey.readVarInt(data, offset, restartsStart);
         int keyStart = kindAt((int) keyField) + 1;

@@ -23,6 +23,8 @@ public final class Run {
     private final RunDirectory directory;
     private final AtomicInteger references = new AtomicInteger(1);
     private final String name;
+    /** Set once, when an adopted run holds more key groups than its store owns; else null. */
+    private volatile KeyGroupFence fence;
 
     Run(long id, RunReader reader, RunDirectory directory) {
         this(id, reader, directory, directory.path().getFileName() + "-" + id);
@@ -74,6 +76,22 @@ public final class Run {
         return reader.index().lastKey().clone();
     }
 
+    /**
+     * Hides the entries outside {@code shown} from every read of this run. Called by the store
+     * that adopts the run, before anything else can read it.
+     */
+    public void fenceTo(KeyGroupFence shown) {
+        if (fence != null) {
+            throw new IllegalStateException("Run " + name + " is already fenced to " + fence);
+        }
+        fence = shown;
+    }
+
+    /** The key groups this run shows, or {@code null} when it shows all it holds. */
+    public KeyGroupFence fence() {
+        return fence;
+    }
+
     /** Heap bytes the open run keeps resident (bloom filter and sparse index). */
     public long residentBytes() {
         return reader.residentBytes();
@@ -84,12 +102,20 @@ public final class Run {
      * Consults the bloom filter first, then one block through the cache.
      */
     public EntryValue get(byte[] key, int keyLength) throws IOException {
+        KeyGroupFence shown = fence;
+        if (shown != null && !shown.containsKey(key, keyLength)) {
+            return null;
+        }
         return reader.get(key, keyLength);
     }
 
     /** As {@link RunReader#offerTo}: the point read of {@link RunVersion#resolve}. */
     boolean offerTo(byte[] key, int keyLength, long hash, EntryResolver resolver)
             throws IOException {
+        KeyGroupFence shown = fence;
+        if (shown != null && !shown.containsKey(key, keyLength)) {
+            return false;
+        }
         return reader.offerTo(key, keyLength, hash, resolver);
     }
 
@@ -103,7 +129,7 @@ public final class Run {
     public RunCursor scan(byte[] prefix, boolean fillCache) throws IOException {
         retain();
         try {
-            return new RunCursor(this, reader, prefix.clone(), fillCache);
+            return new RunCursor(this, reader, prefix.clone(), fence, fillCache);
         } catch (IOException | RuntimeException e) {
             release();
             throw e;

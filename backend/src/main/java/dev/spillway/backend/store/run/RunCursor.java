@@ -1,5 +1,6 @@
 package dev.spillway.backend.store.run;
 
+import dev.spillway.backend.store.entry.CompositeKey;
 import dev.spillway.backend.store.entry.EntryCursor;
 import dev.spillway.backend.store.entry.EntryKind;
 
@@ -17,6 +18,9 @@ import java.util.Arrays;
  * first and twice as many each time up to {@value #READ_AHEAD_BYTES}, and decodes them one at a
  * time as it reaches them: compaction, snapshots and long iterations make
  * a few large reads instead of one per block.
+ *
+ * <p>A cursor over a {@link KeyGroupFence fenced} run starts at the fence's first key group and
+ * ends after its last, so nothing outside reaches a merge, a snapshot or a compaction.
  *
  * <p>A cursor holds a reference on its run until closed, so compaction may replace the run
  * meanwhile without the file disappearing under the cursor. Not thread-safe; open one cursor per
@@ -41,6 +45,9 @@ public final class RunCursor implements EntryCursor {
     private final Run run;
     private final RunReader reader;
     private final byte[] prefix;
+    /** The smallest key the cursor may show: the prefix, or the fence's start if above it. */
+    private final byte[] lowest;
+    private final KeyGroupFence fence;
     private final boolean fillCache;
 
     private int blockNumber;
@@ -58,13 +65,20 @@ public final class RunCursor implements EntryCursor {
     /** Bytes of the next read-ahead: starts small, doubles while the scan goes on. */
     private int aheadWindow = FIRST_READ_AHEAD_BYTES;
 
-    RunCursor(Run run, RunReader reader, byte[] prefix, boolean fillCache) throws IOException {
+    RunCursor(Run run, RunReader reader, byte[] prefix, KeyGroupFence fence, boolean fillCache)
+            throws IOException {
         this.run = run;
         this.reader = reader;
         this.prefix = prefix;
+        this.fence = fence;
         this.fillCache = fillCache;
-        if (reader.index().mayContainPrefix(prefix) && reader.mayContainRowOf(prefix)) {
-            seek(prefix);
+        byte[] fenceStart = fence == null ? prefix : fence.lowestKey();
+        this.lowest = Arrays.compareUnsigned(fenceStart, prefix) > 0 ? fenceStart : prefix;
+        boolean prefixNamesKeyGroup = prefix.length >= CompositeKey.KEY_GROUP_BYTES;
+        if (fence != null && prefixNamesKeyGroup && !fence.containsKey(prefix, prefix.length)) {
+            exhausted = true; // the prefix names a key group outside the fence: no block read
+        } else if (reader.index().mayContainPrefix(prefix) && reader.mayContainRowOf(prefix)) {
+            seek(lowest);
         } else {
             exhausted = true; // the run's key range or bloom filter misses the prefix: no block read
         }
@@ -75,8 +89,8 @@ public final class RunCursor implements EntryCursor {
      * the cursor's prefix seeks to the prefix; one above it ends the scan.
      */
     public void seek(byte[] key) throws IOException {
-        if (Arrays.compareUnsigned(key, prefix) < 0) {
-            key = prefix;
+        if (Arrays.compareUnsigned(key, lowest) < 0) {
+            key = lowest;
         }
         BlockIndex index = reader.index();
         current = -1;
@@ -101,7 +115,8 @@ public final class RunCursor implements EntryCursor {
             block = sequentialBlock(++blockNumber);
             nextEntry = 0;
         }
-        if (!block.keyStartsWith(nextEntry, prefix)) {
+        if (!block.keyStartsWith(nextEntry, prefix)
+                || (fence != null && block.keyGroup(nextEntry) > fence.last())) {
             return finish();
         }
         current = nextEntry;

@@ -35,14 +35,14 @@ class ReadAheadTest {
                 int blocks = reader.index().blockCount();
                 assertThat(blocks).isGreaterThan(250);
                 TreeMap<byte[], EntryValue> scanned =
-                        drain(new RunCursor(run.retain(), reader, new byte[0], false));
+                        drain(new RunCursor(run.retain(), reader, new byte[0], null, false));
                 assertThat(scanned.keySet()).containsExactlyElementsOf(entries.keySet());
                 // 16 KiB, 32 KiB, then 64 KiB per read: about 1 KiB blocks / 64 per read.
                 assertThat(reader.blockReads()).isLessThan(blocks / 16);
 
                 long before = reader.blockReads();
                 byte[] first = RunFixtures.key(10);
-                drain(new RunCursor(run.retain(), reader, first, false));
+                drain(new RunCursor(run.retain(), reader, first, null, false));
                 assertThat(reader.blockReads() - before)
                         .as("a scan within one block reads one block")
                         .isEqualTo(1);
