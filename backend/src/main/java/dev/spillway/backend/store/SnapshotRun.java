@@ -1,5 +1,7 @@
 package dev.spillway.backend.store;
 
+import dev.spillway.backend.store.run.KeyGroupFence;
+
 import java.nio.file.Path;
 
 /**
@@ -11,5 +13,9 @@ import java.nio.file.Path;
  * @param file where the file is, readable until the snapshot is closed
  * @param sizeBytes the file's length
  * @param entryCount the entries in the file
+ * @param fence the key groups of the file that are current, or {@code null} for all of them: a
+ *     run adopted after a rescale and not yet clipped also holds stale key groups of an older
+ *     topology, which whoever adopts the file next must keep hidden (a checkpoint records it)
  */
-public record SnapshotRun(String name, Path file, long sizeBytes, long entryCount) {}
+public record SnapshotRun(
+        String name, Path file, long sizeBytes, long entryCount, KeyGroupFence fence) {}

@@ -108,7 +108,8 @@ final class StoreSnapshotView implements StoreSnapshot {
         }
         List<SnapshotRun> files = new ArrayList<>(runs.size());
         for (Run run : runs.runs()) {
-            files.add(new SnapshotRun(run.name(), run.file(), run.sizeBytes(), run.entryCount()));
+            files.add(new SnapshotRun(
+                        run.name(), run.file(), run.sizeBytes(), run.entryCount(), run.fence()));
         }
         return files;
     }

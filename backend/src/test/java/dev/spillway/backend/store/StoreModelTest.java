@@ -3,6 +3,7 @@ package dev.spillway.backend.store;
 import dev.spillway.backend.memory.MemoryClient;
 import dev.spillway.backend.memory.MemorySettings;
 import dev.spillway.backend.memory.UnifiedMemoryManager;
+import dev.spillway.backend.store.entry.CompositeKey;
 import dev.spillway.backend.store.run.RunFormatOptions;
 
 import org.junit.jupiter.api.Test;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Model-based test: long random sequences of puts, gets, deletes, appends and prefix scans run
  * against {@link SpillableStore} and {@link ReferenceStore} side by side, with forced evictions
  * (tiny budgets and explicit spills), full compactions, snapshots that must stay frozen while
- * writes continue, and restores that rebuild a store from a snapshot's full scan. A failure names
+ * writes continue, restores that rebuild a store from a snapshot's full scan, and restores that
+ * adopt a snapshot's runs for a slice of the key groups (fenced, then clipped). A failure names
  * the seed and the operation number; rerun one seed with {@code
  * -Dsurefire.argLine="-Dspillway.bounds.checks=true -Dspillway.model.seed=N"}.
  */
@@ -71,6 +74,9 @@ class StoreModelTest {
         private final List<FrozenSnapshot> snapshots = new ArrayList<>();
         private SpillableStore store;
         private int operation;
+        /** The key groups the store owns: all, until a restore adopts a slice of them. */
+        private int ownedFirst = 0;
+        private int ownedLast = 3;
         /** An eviction running on another thread while the operations go on, or null. */
         private CompletableFuture<Long> backgroundEviction;
 
@@ -162,6 +168,8 @@ class StoreModelTest {
                 scanAndRemove();
             } else if (dice < 942) {
                 reopenFromSnapshot();
+            } else if (dice < 944) {
+                adoptKeyGroupSlice();
             } else {
                 byte[] key = keys.randomKey();
                 assertThat(store.get(key, key.length)).isEqualTo(reference.get(key, key.length));
@@ -272,6 +280,60 @@ class StoreModelTest {
             snapshots.clear();
             store.close();
             store = restored;
+        }
+
+        /**
+         * What a rescaled restore does: a new store adopts the persisted runs of a snapshot, with
+         * a random slice of the key groups. Runs holding other key groups are fenced, then clipped
+         * by the compactor while the operations go on; the reference simply forgets those key
+         * groups. Later writes to them are new state in both.
+         */
+        private void adoptKeyGroupSlice() throws IOException {
+            awaitBackgroundEviction();
+            int sliceFirst = random.nextInt(4);
+            int sliceLast = sliceFirst + random.nextInt(4 - sliceFirst);
+            // As a restore does with a checkpoint handle: only key groups that both the new store
+            // and the old one owned are current (a fenced file may still carry older ones).
+            int first = Math.max(sliceFirst, ownedFirst);
+            int last = Math.min(sliceLast, ownedLast);
+            ownedFirst = sliceFirst;
+            ownedLast = sliceLast;
+            SpillableStore adopting =
+                    SpillableStore.open(client, settings, "adopting-" + seed + "-" + operation);
+            try (StoreSnapshot view = store.snapshot()) {
+                List<AdoptedRun> runs = new ArrayList<>();
+                for (SnapshotRun run : view.persist()) {
+                    // A fenced file carries stale key groups even inside the owned range.
+                    int runFirst = run.fence() == null ? first : Math.max(first, run.fence().first());
+                    int runLast = run.fence() == null ? last : Math.min(last, run.fence().last());
+                    if (runFirst > runLast) {
+                        continue; // nothing of this file is the new store's
+                    }
+                    Path staged = adopting.stagingFile();
+                    Files.copy(run.file(), staged);
+                    runs.add(new AdoptedRun(
+                            staged, run.name(), runFirst, runLast, new int[] {0, 1}));
+                }
+                adopting.adopt(runs);
+            } catch (IOException | RuntimeException e) {
+                adopting.close();
+                throw e;
+            }
+            try (StoreCursor all = reference.scan(new byte[0], 0)) {
+                while (all.next()) {
+                    int keyGroup = CompositeKey.keyGroup(all.key());
+                    if (keyGroup < first || keyGroup > last) {
+                        all.remove();
+                    }
+                }
+            }
+            for (FrozenSnapshot snapshot : snapshots) {
+                snapshot.view.close();
+                snapshot.frozen.close();
+            }
+            snapshots.clear();
+            store.close();
+            store = adopting;
         }
 
         /** A view of the store under test and the reference's frozen copy of the same moment. */
