@@ -2,15 +2,9 @@ package dev.spillway.examples.bench;
 
 import org.apache.flink.util.ParameterTool;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The checkpoint and recovery benchmark: runs {@link CheckpointBenchmarkRun} (load state several
@@ -49,61 +43,17 @@ public final class CheckpointBenchmark {
             System.out.println("[" + backend + "] not available on this build");
             return CheckpointBenchmarkResult.failed(backend, "not available on this build");
         }
-        List<String> command = new ArrayList<>();
-        command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(settings.jvmOptions());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(CheckpointBenchmarkRun.class.getName());
-        command.addAll(settings.childArguments(backend));
-        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
-
-        AtomicReference<CheckpointMeasurement> measurement = new AtomicReference<>();
-        AtomicReference<String> rootCause = new AtomicReference<>();
-        Thread output =
-                new Thread(
-                        () -> relayOutput(child, backend, measurement, rootCause),
-                        "checkpoint-benchmark-" + backend);
-        output.start();
-        boolean exited =
-                child.waitFor(
-                        settings.maxDuration.plus(JobBenchmark.EXIT_GRACE).toMillis(),
-                        TimeUnit.MILLISECONDS);
-        if (!exited) {
-            child.destroyForcibly().waitFor();
-        }
-        output.join();
-        if (!exited) {
-            return CheckpointBenchmarkResult.failed(backend, "hung: killed after its time limit");
-        }
-        if (child.exitValue() != 0 || measurement.get() == null) {
-            String cause = rootCause.get() != null ? rootCause.get() : "no exception printed";
-            return CheckpointBenchmarkResult.failed(
-                    backend, "failed: " + cause + " (exit code " + child.exitValue() + ")");
-        }
-        return CheckpointBenchmarkResult.measured(backend, measurement.get());
-    }
-
-    /** Echoes the child's output with the backend as prefix and picks out its measurement. */
-    private static void relayOutput(
-            Process child,
-            String backend,
-            AtomicReference<CheckpointMeasurement> measurement,
-            AtomicReference<String> rootCause) {
-        try (BufferedReader lines =
-                new BufferedReader(
-                        new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = lines.readLine()) != null) {
-                if (line.startsWith(CheckpointMeasurement.LINE_PREFIX)) {
-                    measurement.set(CheckpointMeasurement.parse(line));
-                    continue;
-                }
-                JobBenchmark.exceptionClass(line).ifPresent(rootCause::set);
-                System.out.println("[" + backend + "] " + line);
-            }
-        } catch (IOException e) {
-            System.out.println("[" + backend + "] output lost: " + e.getMessage());
-        }
+        ChildJvmRun.Outcome<CheckpointMeasurement> outcome =
+                ChildJvmRun.run(
+                        backend,
+                        CheckpointBenchmarkRun.class,
+                        settings.jvmOptions(),
+                        settings.childArguments(backend),
+                        CheckpointMeasurement.LINE_PREFIX,
+                        CheckpointMeasurement::parse,
+                        settings.maxDuration);
+        return outcome.failure() != null
+                ? CheckpointBenchmarkResult.failed(backend, outcome.failure())
+                : CheckpointBenchmarkResult.measured(backend, outcome.measurement());
     }
 }

@@ -2,19 +2,9 @@ package dev.spillway.examples.bench;
 
 import org.apache.flink.util.ParameterTool;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Paths;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The job-level benchmark: runs the same keyed aggregation with checkpoints ({@link
@@ -22,9 +12,8 @@ import java.util.regex.Pattern;
  * configuration, and prints a Markdown table of records/s, peak RSS, GC pauses and checkpoint
  * duration and size, with the ratios of Spillway to rocksdb and hashmap.
  *
- * <p>Forking keeps the runs independent: one backend's heap, native memory and JIT state cannot
- * colour the next one's, and peak RSS is that of a process that ran one backend only. A child that
- * runs out of memory, or does not exit within {@link #EXIT_GRACE} after its time limit, is
+ * <p>Each backend runs in its own JVM ({@link ChildJvmRun}, which says why); a child that runs out
+ * of memory, or does not exit within {@link ChildJvmRun#EXIT_GRACE} after its time limit, is
  * reported as such.
  *
  * <pre>
@@ -37,24 +26,7 @@ import java.util.regex.Pattern;
  */
 public final class JobBenchmark {
 
-    /** Time for a child to start, stop the job at its time limit and exit. */
-    static final Duration EXIT_GRACE = Duration.ofMinutes(2);
-
-    /**
-     * The exception class of a stack trace's head or "Caused by:" line, e.g. {@code
-     * OutOfMemoryError} in "Exception in thread "main" java.lang.OutOfMemoryError: Java heap".
-     */
-    private static final Pattern EXCEPTION_LINE =
-            Pattern.compile(
-                    "(?:^Caused by: |^Exception in thread \"[^\"]*\" )(?:[\\w$]+\\.)*([\\w$]+(?:Exception|Error))\\b");
-
     private JobBenchmark() {}
-
-    /** The simple name of the exception a stack trace's head or "Caused by:" line names. */
-    static Optional<String> exceptionClass(String line) {
-        Matcher matcher = EXCEPTION_LINE.matcher(line);
-        return matcher.find() ? Optional.of(matcher.group(1)) : Optional.empty();
-    }
 
     public static void main(String[] args) throws Exception {
         JobBenchmarkSettings settings = JobBenchmarkSettings.from(ParameterTool.fromArgs(args));
@@ -73,63 +45,17 @@ public final class JobBenchmark {
             System.out.println("[" + backend + "] not available on this build");
             return JobBenchmarkResult.failed(backend, "not available on this build");
         }
-        List<String> command = new ArrayList<>();
-        command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(settings.jvmOptions());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(JobBenchmarkRun.class.getName());
-        command.addAll(settings.childArguments(backend));
-        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
-
-        AtomicReference<JobMeasurement> measurement = new AtomicReference<>();
-        AtomicReference<String> rootCause = new AtomicReference<>();
-        Thread output =
-                new Thread(
-                        () -> relayOutput(child, backend, measurement, rootCause),
-                        "job-benchmark-" + backend);
-        output.start();
-        boolean exited =
-                child.waitFor(
-                        settings.maxDuration.plus(EXIT_GRACE).toMillis(), TimeUnit.MILLISECONDS);
-        if (!exited) {
-            child.destroyForcibly().waitFor();
-        }
-        output.join();
-        if (!exited) {
-            return JobBenchmarkResult.failed(backend, "hung: killed after its time limit");
-        }
-        if (child.exitValue() != 0 || measurement.get() == null) {
-            String cause = rootCause.get() != null ? rootCause.get() : "no exception printed";
-            return JobBenchmarkResult.failed(
-                    backend, "failed: " + cause + " (exit code " + child.exitValue() + ")");
-        }
-        return JobBenchmarkResult.measured(backend, measurement.get());
-    }
-
-    /**
-     * Echoes the child's output with the backend as prefix, picks out its measurement, and keeps
-     * the innermost exception class of the last stack trace (the "Caused by:" nearest the root).
-     */
-    private static void relayOutput(
-            Process child,
-            String backend,
-            AtomicReference<JobMeasurement> measurement,
-            AtomicReference<String> rootCause) {
-        try (BufferedReader lines =
-                new BufferedReader(
-                        new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = lines.readLine()) != null) {
-                if (line.startsWith(JobMeasurement.LINE_PREFIX)) {
-                    measurement.set(JobMeasurement.parse(line));
-                    continue;
-                }
-                exceptionClass(line).ifPresent(rootCause::set);
-                System.out.println("[" + backend + "] " + line);
-            }
-        } catch (IOException e) {
-            System.out.println("[" + backend + "] output lost: " + e.getMessage());
-        }
+        ChildJvmRun.Outcome<JobMeasurement> outcome =
+                ChildJvmRun.run(
+                        backend,
+                        JobBenchmarkRun.class,
+                        settings.jvmOptions(),
+                        settings.childArguments(backend),
+                        JobMeasurement.LINE_PREFIX,
+                        JobMeasurement::parse,
+                        settings.maxDuration);
+        return outcome.failure() != null
+                ? JobBenchmarkResult.failed(backend, outcome.failure())
+                : JobBenchmarkResult.measured(backend, outcome.measurement());
     }
 }

@@ -4,17 +4,17 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class JobBenchmarkTest {
+class ChildJvmRunTest {
 
     @Test
     void findsExceptionOfCausedByAndThreadLines() {
         assertThat(
-                        JobBenchmark.exceptionClass(
+                        ChildJvmRun.exceptionClass(
                                 "Caused by: dev.spillway.backend.memory.SpillwayMemoryException:"
                                         + " Cannot acquire 32768 bytes"))
                 .contains("SpillwayMemoryException");
         assertThat(
-                        JobBenchmark.exceptionClass(
+                        ChildJvmRun.exceptionClass(
                                 "Exception in thread \"main\" java.lang.OutOfMemoryError:"
                                         + " Java heap space"))
                 .contains("OutOfMemoryError");
@@ -22,9 +22,9 @@ class JobBenchmarkTest {
 
     @Test
     void ignoresOtherLines() {
-        assertThat(JobBenchmark.exceptionClass("\tat org.apache.flink.Foo.bar(Foo.java:1)"))
+        assertThat(ChildJvmRun.exceptionClass("\tat org.apache.flink.Foo.bar(Foo.java:1)"))
                 .isEmpty();
-        assertThat(JobBenchmark.exceptionClass("[  3s]  1,542 rec/s | 1,546 records")).isEmpty();
-        assertThat(JobBenchmark.exceptionClass("Caused by: see above")).isEmpty();
+        assertThat(ChildJvmRun.exceptionClass("[  3s]  1,542 rec/s | 1,546 records")).isEmpty();
+        assertThat(ChildJvmRun.exceptionClass("Caused by: see above")).isEmpty();
     }
 }
