@@ -14,8 +14,11 @@ import java.io.IOException;
  *   KeyedBackendSerializationProxy   key serializer snapshot, meta info of every keyed state and
  *                                    timer queue (Flink's own format, as RocksDB writes it)
  *   int n, n x int                   the store state id of each keyed state, in meta info order
+ *   int t, t x int                   per timer queue, in meta info order: its store state id when
+ *                                    its timers are entries of the runs, or -1 for heap timers
+ *                                    (version 2; in version 1 every queue is a heap queue)
  *   int r, r x (UTF name, long bytes, long entries)   the runs, newest first
- *   per timer queue, in meta info order:
+ *   per heap timer queue, in meta info order:
  *     int g, g x (int key group, int c, c x element)  the timers, by key group
  * </pre>
  *
@@ -28,7 +31,13 @@ public final class IncrementalFormat {
     /** "SPWY". */
     public static final int MAGIC = 0x53505759;
 
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
+
+    /** The first version, whose timers were all heap timers written into the metadata. */
+    static final int HEAP_TIMERS_VERSION = 1;
+
+    /** Stands for a heap timer queue in the list of timer store ids. */
+    static final int HEAP_TIMERS = -1;
 
     private IncrementalFormat() {}
 
@@ -37,8 +46,11 @@ public final class IncrementalFormat {
         out.writeInt(FORMAT_VERSION);
     }
 
-    /** Fails with the way out when the stream is not Spillway's incremental metadata. */
-    static void checkHeader(DataInputView in, StreamStateHandle metadata) throws IOException {
+    /**
+     * Fails with the way out when the stream is not Spillway's incremental metadata; returns the
+     * format version.
+     */
+    static int checkHeader(DataInputView in, StreamStateHandle metadata) throws IOException {
         int magic = in.readInt();
         if (magic != MAGIC) {
             throw new ForeignCheckpointException(
@@ -56,17 +68,20 @@ public final class IncrementalFormat {
                             + " start the Spillway job from that savepoint.");
         }
         int version = in.readInt();
-        if (version != FORMAT_VERSION) {
+        if (version != FORMAT_VERSION && version != HEAP_TIMERS_VERSION) {
             throw new IOException(
                     "The Spillway incremental checkpoint with metadata "
                             + metadata
                             + " has format version "
                             + version
-                            + "; this Spillway reads version "
+                            + "; this Spillway reads versions "
+                            + HEAP_TIMERS_VERSION
+                            + " and "
                             + FORMAT_VERSION
                             + ". Restore it with the Spillway version that wrote it and take a"
                             + " canonical savepoint, which every version reads.");
         }
+        return version;
     }
 
     /** A keyed state handle from another backend's incremental checkpoints. */

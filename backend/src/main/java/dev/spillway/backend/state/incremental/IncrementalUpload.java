@@ -195,6 +195,10 @@ final class IncrementalUpload {
             for (int stateId : resources.stateIds) {
                 out.writeInt(stateId);
             }
+            out.writeInt(resources.timerStoreIds.length);
+            for (int stateId : resources.timerStoreIds) {
+                out.writeInt(stateId);
+            }
             out.writeInt(files.size());
             for (SnapshotRun file : files) {
                 out.writeUTF(file.name());
