@@ -41,6 +41,11 @@ final class CachedStoreTimerSet<T> extends AbstractHeapPriorityQueueElement
     private final TreeSet<byte[]> cache = new TreeSet<>(Arrays::compareUnsigned);
 
     private boolean allInCache;
+    /**
+     * A lower bound of the elements in the store but not in the cache (null: the row's start):
+     * refills seek there, past the tombstones of polled elements that runs may still hold.
+     */
+    @Nullable private byte[] seekHint;
     @Nullable private T peekCache;
 
     CachedStoreTimerSet(StoreTimerQueue<T> queue, StateStore store, int keyGroup, int capacity) {
@@ -69,6 +74,9 @@ final class CachedStoreTimerSet<T> extends AbstractHeapPriorityQueueElement
             return null;
         }
         delete(first);
+        if (cache.isEmpty()) {
+            seekHint = first; // the cache was a prefix of the order: the rest lies above
+        }
         T head = peekCache != null ? peekCache : queue.deserialize(first);
         peekCache = null;
         return head;
@@ -89,12 +97,11 @@ final class CachedStoreTimerSet<T> extends AbstractHeapPriorityQueueElement
                                 && Arrays.compareUnsigned(element, cache.last()) < 0);
         put(element);
         if (!belongsInCache) {
-            allInCache = false;
+            storeOnly(element);
             return false;
         }
         if (full) {
-            cache.pollLast();
-            allInCache = false;
+            storeOnly(cache.pollLast());
         }
         cache.add(element);
         if (cache.first() == element) {
@@ -115,6 +122,9 @@ final class CachedStoreTimerSet<T> extends AbstractHeapPriorityQueueElement
         byte[] element = queue.serialize(toRemove);
         delete(element);
         cache.remove(element);
+        if (cache.isEmpty()) {
+            seekHint = element;
+        }
         if (cache.isEmpty() || oldHead != cache.first()) {
             peekCache = null;
             return true;
@@ -165,11 +175,23 @@ final class CachedStoreTimerSet<T> extends AbstractHeapPriorityQueueElement
         }
     }
 
+    /** Notes an element kept in the store only: the cache no longer holds everything. */
+    private void storeOnly(byte[] element) {
+        allInCache = false;
+        if (seekHint != null && Arrays.compareUnsigned(element, seekHint) < 0) {
+            seekHint = element;
+        }
+    }
+
     private void refillIfDrained() {
         if (allInCache || !cache.isEmpty()) {
             return;
         }
-        try (StoreCursor cursor = store.scan(rowPrefix, rowPrefix.length)) {
+        try (StoreCursor cursor =
+                seekHint == null
+                        ? store.scan(rowPrefix, rowPrefix.length)
+                        : store.scan(
+                                rowPrefix, rowPrefix.length, queue.storeKey(rowPrefix, seekHint))) {
             boolean more = cursor.next();
             while (more && cache.size() < capacity) {
                 cache.add(StoreTimerKeys.element(cursor.key()));

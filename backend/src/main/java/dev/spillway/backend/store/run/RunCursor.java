@@ -57,16 +57,20 @@ public final class RunCursor implements EntryCursor {
     private int aheadEnd;
     /** Bytes of the next read-ahead: starts small, doubles while the scan goes on. */
     private int aheadWindow = FIRST_READ_AHEAD_BYTES;
+    /** The run cannot hold the prefix (key range or bloom filter): never read a block. */
+    private final boolean missesPrefix;
 
     RunCursor(Run run, RunReader reader, byte[] prefix, boolean fillCache) throws IOException {
         this.run = run;
         this.reader = reader;
         this.prefix = prefix;
         this.fillCache = fillCache;
-        if (reader.index().mayContainPrefix(prefix) && reader.mayContainRowOf(prefix)) {
-            seek(prefix);
-        } else {
+        this.missesPrefix =
+                !(reader.index().mayContainPrefix(prefix) && reader.mayContainRowOf(prefix));
+        if (missesPrefix) {
             exhausted = true; // the run's key range or bloom filter misses the prefix: no block read
+        } else {
+            seek(prefix);
         }
     }
 
@@ -75,6 +79,9 @@ public final class RunCursor implements EntryCursor {
      * the cursor's prefix seeks to the prefix; one above it ends the scan.
      */
     public void seek(byte[] key) throws IOException {
+        if (missesPrefix) {
+            return;
+        }
         if (Arrays.compareUnsigned(key, prefix) < 0) {
             key = prefix;
         }
