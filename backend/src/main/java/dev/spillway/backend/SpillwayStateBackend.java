@@ -87,14 +87,8 @@ public class SpillwayStateBackend extends AbstractManagedMemoryStateBackend
         this.incrementalCheckpoints =
                 config.getOptional(CheckpointingOptions.INCREMENTAL_CHECKPOINTS)
                         .orElse(original.incrementalCheckpoints);
-        this.timerService =
-                config.getOptional(TimerOptions.FACTORY).isPresent()
-                        ? TimerOptions.factory(config)
-                        : original.timerService;
-        this.timerCacheSize =
-                config.getOptional(TimerOptions.CACHE_SIZE).isPresent()
-                        ? TimerOptions.cacheSize(config)
-                        : original.timerCacheSize;
+        this.timerService = TimerOptions.factory(config, original.timerService);
+        this.timerCacheSize = TimerOptions.cacheSize(config, original.timerCacheSize);
     }
 
     /** Where the keyed backends keep timers ({@code spillway.timer-service.factory}). */

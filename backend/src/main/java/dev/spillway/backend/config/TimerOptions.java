@@ -56,17 +56,29 @@ public final class TimerOptions {
 
     private TimerOptions() {}
 
-    /** The timer service the options choose. */
-    public static TimerServiceFactory factory(ReadableConfig config) {
-        return read(config, FACTORY, "SPILLWAY or HEAP");
+    /** The timer service the configuration sets, or the fallback when it sets none. */
+    public static TimerServiceFactory factory(
+            ReadableConfig config, TimerServiceFactory fallback) {
+        return readOptional(config, FACTORY, "SPILLWAY or HEAP", fallback);
     }
 
-    /** The validated cache size. */
-    public static int cacheSize(ReadableConfig config) {
-        int size = read(config, CACHE_SIZE, "an integer from 1 to " + MAX_CACHE_SIZE);
+    /** The validated cache size the configuration sets, or the fallback when it sets none. */
+    public static int cacheSize(ReadableConfig config, int fallback) {
+        String accepted = "an integer from 1 to " + MAX_CACHE_SIZE;
+        int size = readOptional(config, CACHE_SIZE, accepted, fallback);
         if (size < 1 || size > MAX_CACHE_SIZE) {
-            throw invalid(CACHE_SIZE, size, "an integer from 1 to " + MAX_CACHE_SIZE);
+            throw invalid(CACHE_SIZE, size, accepted);
         }
         return size;
+    }
+
+    private static <T> T readOptional(
+            ReadableConfig config, ConfigOption<T> option, String accepted, T fallback) {
+        try {
+            return config.getOptional(option).orElse(fallback);
+        } catch (IllegalArgumentException e) {
+            // Flink's parse failure ("ROCKSDB" for an enum): the message also says what is accepted.
+            return read(config, option, accepted);
+        }
     }
 }
