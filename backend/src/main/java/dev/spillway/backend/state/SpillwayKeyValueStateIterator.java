@@ -74,7 +74,7 @@ final class SpillwayKeyValueStateIterator implements KeyValueStateIterator {
         }
 
         static Source timers(HeapPriorityQueueStateSnapshot<?> queue) {
-            return new Source(-1, false, null, queue, true);
+            return new Source(-1, false, null, queue, false);
         }
 
         static Source storeTimers(int stateId) {
