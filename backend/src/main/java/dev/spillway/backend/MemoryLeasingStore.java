@@ -53,6 +53,11 @@ final class MemoryLeasingStore implements StateStore {
     }
 
     @Override
+    public StoreCursor scan(byte[] prefix, int prefixLength, byte[] from) throws IOException {
+        return store.scan(prefix, prefixLength, from);
+    }
+
+    @Override
     public StoreSnapshot snapshot() throws IOException {
         return store.snapshot();
     }

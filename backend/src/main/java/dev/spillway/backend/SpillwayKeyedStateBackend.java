@@ -21,7 +21,6 @@ import org.apache.flink.runtime.query.TaskKvStateRegistry;
 import org.apache.flink.runtime.state.AbstractKeyedStateBackend;
 import org.apache.flink.runtime.state.CheckpointStreamFactory;
 import org.apache.flink.runtime.state.FullSnapshotResources;
-import org.apache.flink.runtime.state.HeapPriorityQueuesManager;
 import org.apache.flink.runtime.state.KeyGroupedInternalPriorityQueue;
 import org.apache.flink.runtime.state.Keyed;
 import org.apache.flink.runtime.state.KeyedStateHandle;
@@ -52,8 +51,9 @@ import java.util.concurrent.RunnableFuture;
 import java.util.stream.Stream;
 
 /**
- * A keyed state backend whose keyed state lives in a {@link dev.spillway.backend.store.StateStore}
- * and whose timers live in Flink's heap priority queues.
+ * A keyed state backend whose keyed state lives in a {@link dev.spillway.backend.store.StateStore},
+ * and so do its timers ({@link dev.spillway.backend.state.StoreTimerQueues}) unless {@code
+ * spillway.timer-service.factory} puts them in Flink's heap priority queues.
  *
  * <p>Canonical savepoints are always full snapshots in Flink's canonical format (timers included),
  * taken asynchronously from the store's point-in-time view. Checkpoints and native savepoints are
@@ -70,7 +70,7 @@ public class SpillwayKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
     private final StateContext<K> stateContext;
     private final KeyedStateRegistry<K> states;
     private final StateKeys<K> stateKeys;
-    private final HeapPriorityQueuesManager timers;
+    private final TimerQueueService timers;
     private final SnapshotStrategyRunner<KeyedStateHandle, FullSnapshotResources<K>> checkpointer;
 
     /** Incremental checkpoints, or {@code null} when they are off or the store has no files. */
@@ -92,7 +92,7 @@ public class SpillwayKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
             InternalKeyContext<K> keyContext,
             StateContext<K> stateContext,
             KeyedStateRegistry<K> states,
-            HeapPriorityQueuesManager timers,
+            TimerQueueService timers,
             LocalRecoveryConfig localRecoveryConfig,
             @Nullable UploadedRuns uploadedRuns) {
         super(
@@ -127,7 +127,8 @@ public class SpillwayKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
                             new IncrementalSnapshotStrategy<>(
                                     runStore.get(),
                                     states,
-                                    () -> timers.getRegisteredPQStates().values(),
+                                    timers::storeQueues,
+                                    timers::heapQueues,
                                     keySerializer,
                                     keyGroupRange,
                                     localRecoveryConfig,
@@ -194,7 +195,7 @@ public class SpillwayKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
             KeyGroupedInternalPriorityQueue<T> create(
                     @Nonnull String stateName,
                     @Nonnull TypeSerializer<T> byteOrderedElementSerializer) {
-        return timers.createOrUpdate(stateName, byteOrderedElementSerializer);
+        return timers.create(stateName, byteOrderedElementSerializer, false);
     }
 
     @Override
@@ -203,8 +204,7 @@ public class SpillwayKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
                     @Nonnull String stateName,
                     @Nonnull TypeSerializer<T> byteOrderedElementSerializer,
                     boolean allowFutureMetadataUpdates) {
-        return timers.createOrUpdate(
-                stateName, byteOrderedElementSerializer, allowFutureMetadataUpdates);
+        return timers.create(stateName, byteOrderedElementSerializer, allowFutureMetadataUpdates);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -269,7 +269,8 @@ public class SpillwayKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
         return SpillwaySnapshotResources.create(
                 stateContext.store(),
                 states,
-                timers.getRegisteredPQStates().values(),
+                timers.storeQueues(),
+                timers.heapQueues(),
                 keyGroupRange,
                 numberOfKeyGroups,
                 keySerializer,

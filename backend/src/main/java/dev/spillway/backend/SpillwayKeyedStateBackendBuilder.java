@@ -1,9 +1,11 @@
 package dev.spillway.backend;
 
+import dev.spillway.backend.config.TimerOptions.TimerServiceFactory;
 import dev.spillway.backend.state.KeyedStateRegistry;
 import dev.spillway.backend.state.RestoredTimerQueues;
 import dev.spillway.backend.state.SpillwayRestoreOperation;
 import dev.spillway.backend.state.StateContext;
+import dev.spillway.backend.state.StoreTimerQueues;
 import dev.spillway.backend.state.TtlCompactionFilter;
 import dev.spillway.backend.state.incremental.IncrementalRestoreOperation;
 import dev.spillway.backend.state.incremental.UploadedRuns;
@@ -37,8 +39,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Wires a {@link SpillwayKeyedStateBackend}: the state registry over the given store, the heap
- * timer queues, and the restore of the state handles (if any) into both. The store is handed over
+ * Wires a {@link SpillwayKeyedStateBackend}: the state registry over the given store, the timer
+ * queues (in the store, or on the heap), and the restore of the state handles (if any) into both. The store is handed over
  * to the backend, or closed when building fails.
  */
 public final class SpillwayKeyedStateBackendBuilder<K> extends AbstractKeyedStateBackendBuilder<K> {
@@ -50,6 +52,8 @@ public final class SpillwayKeyedStateBackendBuilder<K> extends AbstractKeyedStat
     private final TtlCompactionFilter ttlFilter;
     private final LocalRecoveryConfig localRecoveryConfig;
     private final boolean incrementalCheckpoints;
+    private final TimerServiceFactory timerService;
+    private final int timerCacheSize;
     private final UploadedRuns uploadedRuns = new UploadedRuns();
 
     public SpillwayKeyedStateBackendBuilder(
@@ -68,7 +72,9 @@ public final class SpillwayKeyedStateBackendBuilder<K> extends AbstractKeyedStat
             StreamCompressionDecorator keyGroupCompressionDecorator,
             LocalRecoveryConfig localRecoveryConfig,
             CloseableRegistry cancelStreamRegistry,
-            boolean incrementalCheckpoints) {
+            boolean incrementalCheckpoints,
+            TimerServiceFactory timerService,
+            int timerCacheSize) {
         super(
                 kvStateRegistry,
                 keySerializer,
@@ -86,6 +92,8 @@ public final class SpillwayKeyedStateBackendBuilder<K> extends AbstractKeyedStat
         this.ttlFilter = ttlFilter;
         this.localRecoveryConfig = localRecoveryConfig;
         this.incrementalCheckpoints = incrementalCheckpoints;
+        this.timerService = timerService;
+        this.timerCacheSize = timerCacheSize;
     }
 
     @Override
@@ -95,13 +103,37 @@ public final class SpillwayKeyedStateBackendBuilder<K> extends AbstractKeyedStat
                     new HeapPriorityQueueSetFactory(
                             keyGroupRange, numberOfKeyGroups, TIMER_QUEUE_MIN_CAPACITY);
             Map<String, HeapPriorityQueueSnapshotRestoreWrapper<?>> timerQueues = new HashMap<>();
+            KeyedStateRegistry<K> registry = new KeyedStateRegistry<>(ttlFilter);
+            StoreTimerQueues storeTimerQueues =
+                    timerService == TimerServiceFactory.SPILLWAY
+                            ? new StoreTimerQueues(
+                                    registry,
+                                    store,
+                                    keyGroupRange,
+                                    numberOfKeyGroups,
+                                    timerCacheSize)
+                            : null;
 
             // The restore may reconfigure the key serializer; the states must use the result.
-            KeyedStateRegistry<K> registry = restore(timerQueues, timerQueueFactory);
+            restore(
+                    registry,
+                    new RestoredTimerQueues(
+                            timerQueues,
+                            timerQueueFactory,
+                            storeTimerQueues,
+                            registry,
+                            store,
+                            keyGroupRange,
+                            numberOfKeyGroups));
 
-            HeapPriorityQueuesManager timers =
-                    new HeapPriorityQueuesManager(
-                            timerQueues, timerQueueFactory, keyGroupRange, numberOfKeyGroups);
+            TimerQueueService timers =
+                    new TimerQueueService(
+                            storeTimerQueues,
+                            new HeapPriorityQueuesManager(
+                                    timerQueues,
+                                    timerQueueFactory,
+                                    keyGroupRange,
+                                    numberOfKeyGroups));
             TypeSerializer<K> keySerializer = keySerializerProvider.currentSchemaSerializer();
             return new SpillwayKeyedStateBackend<>(
                     kvStateRegistry,
@@ -135,11 +167,8 @@ public final class SpillwayKeyedStateBackendBuilder<K> extends AbstractKeyedStat
      * Spillway's incremental handles are adopted first (adoption needs an empty store); canonical
      * handles (full checkpoints, savepoints of any backend) are then re-inserted.
      */
-    private KeyedStateRegistry<K> restore(
-            Map<String, HeapPriorityQueueSnapshotRestoreWrapper<?>> timerQueues,
-            HeapPriorityQueueSetFactory timerQueueFactory)
+    private void restore(KeyedStateRegistry<K> restored, RestoredTimerQueues timerQueues)
             throws Exception {
-        KeyedStateRegistry<K> restored = new KeyedStateRegistry<>(ttlFilter);
         List<IncrementalKeyedStateHandle> incremental = new ArrayList<>();
         List<KeyedStateHandle> canonical = new ArrayList<>();
         for (KeyedStateHandle handle : restoreStateHandles) {
@@ -165,11 +194,7 @@ public final class SpillwayKeyedStateBackendBuilder<K> extends AbstractKeyedStat
                             keySerializerProvider,
                             restored,
                             runStore,
-                            new RestoredTimerQueues(
-                                    timerQueues,
-                                    timerQueueFactory,
-                                    keyGroupRange,
-                                    numberOfKeyGroups),
+                            timerQueues,
                             keyGroupRange,
                             cancelStreamRegistry,
                             uploadedRuns)
@@ -183,11 +208,9 @@ public final class SpillwayKeyedStateBackendBuilder<K> extends AbstractKeyedStat
                             restored,
                             store,
                             timerQueues,
-                            timerQueueFactory,
                             keyGroupRange,
                             numberOfKeyGroups)
                     .restore();
         }
-        return restored;
     }
 }

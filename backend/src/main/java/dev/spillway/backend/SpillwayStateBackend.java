@@ -1,5 +1,7 @@
 package dev.spillway.backend;
 
+import dev.spillway.backend.config.TimerOptions;
+import dev.spillway.backend.config.TimerOptions.TimerServiceFactory;
 import dev.spillway.backend.state.TtlCompactionFilter;
 import dev.spillway.backend.store.StateStore;
 
@@ -42,6 +44,11 @@ public class SpillwayStateBackend extends AbstractManagedMemoryStateBackend
     /** {@code execution.checkpointing.incremental}: native incremental checkpoints. */
     private final boolean incrementalCheckpoints;
 
+    /** {@code spillway.timer-service.*}: where timers live. */
+    private final TimerServiceFactory timerService;
+
+    private final int timerCacheSize;
+
     /**
      * The backend with the production store and default options; {@link #configure} applies the
      * cluster's and job's {@code spillway.*} options.
@@ -66,6 +73,8 @@ public class SpillwayStateBackend extends AbstractManagedMemoryStateBackend
     public SpillwayStateBackend(StateStoreFactory storeFactory, boolean incrementalCheckpoints) {
         this.storeFactory = Preconditions.checkNotNull(storeFactory, "storeFactory");
         this.incrementalCheckpoints = incrementalCheckpoints;
+        this.timerService = TimerOptions.FACTORY.defaultValue();
+        this.timerCacheSize = TimerOptions.CACHE_SIZE.defaultValue();
     }
 
     private SpillwayStateBackend(SpillwayStateBackend original, ReadableConfig config) {
@@ -78,6 +87,13 @@ public class SpillwayStateBackend extends AbstractManagedMemoryStateBackend
         this.incrementalCheckpoints =
                 config.getOptional(CheckpointingOptions.INCREMENTAL_CHECKPOINTS)
                         .orElse(original.incrementalCheckpoints);
+        this.timerService = TimerOptions.factory(config, original.timerService);
+        this.timerCacheSize = TimerOptions.cacheSize(config, original.timerCacheSize);
+    }
+
+    /** Where the keyed backends keep timers ({@code spillway.timer-service.factory}). */
+    public TimerServiceFactory getTimerServiceFactory() {
+        return timerService;
     }
 
     @Override
@@ -143,7 +159,9 @@ public class SpillwayStateBackend extends AbstractManagedMemoryStateBackend
                         getCompressionDecorator(env.getExecutionConfig()),
                         env.getTaskStateManager().createLocalRecoveryConfig(),
                         parameters.getCancelStreamRegistry(),
-                        incrementalCheckpoints)
+                        incrementalCheckpoints,
+                        timerService,
+                        timerCacheSize)
                 .build();
     }
 

@@ -49,8 +49,26 @@ final class KeyedBackends {
             KeyGroupRange range,
             Collection<KeyedStateHandle> handles)
             throws Exception {
+        return create(
+                new SpillwayStateBackend(store),
+                timeProvider,
+                keySerializer,
+                numberOfKeyGroups,
+                range,
+                handles);
+    }
+
+    /** A keyed backend of the given (configured) state backend. */
+    static <K> SpillwayKeyedStateBackend<K> create(
+            SpillwayStateBackend backend,
+            TtlTimeProvider timeProvider,
+            TypeSerializer<K> keySerializer,
+            int numberOfKeyGroups,
+            KeyGroupRange range,
+            Collection<KeyedStateHandle> handles)
+            throws Exception {
         MockEnvironment env = MockEnvironment.builder().build();
-        return new SpillwayStateBackend(store)
+        return backend
                 .createKeyedStateBackend(
                         new KeyedStateBackendParametersImpl<>(
                                 env,

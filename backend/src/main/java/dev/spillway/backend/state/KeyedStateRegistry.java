@@ -135,17 +135,26 @@ public final class KeyedStateRegistry<K> {
     }
 
     private RegisteredKvState add(RegisteredKeyValueStateBackendMetaInfo<?, ?> metaInfo) {
-        if (nextStateId > CompositeKey.MAX_STATE_ID) {
-            throw new IllegalStateException(
-                    "Too many keyed states: at most "
-                            + (CompositeKey.MAX_STATE_ID + 1)
-                            + " per operator, cannot register '"
-                            + metaInfo.getName()
-                            + "'");
-        }
-        RegisteredKvState registered = new RegisteredKvState(nextStateId++, metaInfo);
+        RegisteredKvState registered =
+                new RegisteredKvState(newStateId(metaInfo.getName()), metaInfo);
         states.put(metaInfo.getName(), registered);
         return registered;
+    }
+
+    /**
+     * Takes the next free store state id for a state kept in the store beside the keyed states
+     * (a timer queue), so that the two never share an id.
+     */
+    public int newStateId(String stateName) {
+        if (nextStateId > CompositeKey.MAX_STATE_ID) {
+            throw new IllegalStateException(
+                    "Too many keyed states and timer queues: at most "
+                            + (CompositeKey.MAX_STATE_ID + 1)
+                            + " per operator, cannot register '"
+                            + stateName
+                            + "'");
+        }
+        return nextStateId++;
     }
 
     /** The state registered under the name, or {@code null}. */

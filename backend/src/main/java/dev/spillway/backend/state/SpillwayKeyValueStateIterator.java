@@ -22,8 +22,10 @@ import java.util.List;
 
 /**
  * Walks a snapshot in the order of Flink's canonical format, key group by key group and, inside a
- * key group, state by state in kv-state-id order: the keyed states first, then the timer queues
- * (the heap queue's elements of that key group). Keys come out in canonical form (see {@link
+ * key group, state by state in kv-state-id order: the states kept in the store first (keyed states
+ * and store timer queues, by store id), then the heap timer queues (the heap queue's elements of
+ * that key group). Store timers come out as {@code [key group][element bytes]} with an empty
+ * value, as the other backends write priority-queue state. Keys come out in canonical form (see {@link
  * CanonicalKeys}); values as stored, through the state's snapshot transformer when it has one (TTL
  * full-snapshot cleanup). Each key is a fresh array: the writer flips a flag bit in it.
  *
@@ -48,27 +50,35 @@ final class SpillwayKeyValueStateIterator implements KeyValueStateIterator {
         final boolean ambiguousKeyPossible;
         @Nullable final StateSnapshotTransformer<byte[]> transformer;
         @Nullable final HeapPriorityQueueStateSnapshot<?> queue;
+        /** Timers kept in the store ({@link StoreTimerKeys}), read like keyed entries. */
+        final boolean storeTimers;
 
         private Source(
                 int stateId,
                 boolean ambiguousKeyPossible,
                 @Nullable StateSnapshotTransformer<byte[]> transformer,
-                @Nullable HeapPriorityQueueStateSnapshot<?> queue) {
+                @Nullable HeapPriorityQueueStateSnapshot<?> queue,
+                boolean storeTimers) {
             this.stateId = stateId;
             this.ambiguousKeyPossible = ambiguousKeyPossible;
             this.transformer = transformer;
             this.queue = queue;
+            this.storeTimers = storeTimers;
         }
 
         static Source keyed(
                 int stateId,
                 boolean ambiguousKeyPossible,
                 @Nullable StateSnapshotTransformer<byte[]> transformer) {
-            return new Source(stateId, ambiguousKeyPossible, transformer, null);
+            return new Source(stateId, ambiguousKeyPossible, transformer, null, false);
         }
 
         static Source timers(HeapPriorityQueueStateSnapshot<?> queue) {
-            return new Source(-1, false, null, queue);
+            return new Source(-1, false, null, queue, false);
+        }
+
+        static Source storeTimers(int stateId) {
+            return new Source(stateId, false, null, null, true);
         }
     }
 
@@ -160,6 +170,13 @@ final class SpillwayKeyValueStateIterator implements KeyValueStateIterator {
             byte[] kept =
                     state.transformer == null ? stored : state.transformer.filterOrTransform(stored);
             advanceCursor();
+            if (state.storeTimers) {
+                emit(
+                        source,
+                        StoreTimerKeys.toCanonical(storeKey, canonicalKeys.keyGroupPrefixBytes()),
+                        EMPTY);
+                return true;
+            }
             if (kept != null) {
                 emit(source, canonicalKeys.toCanonical(storeKey, state.ambiguousKeyPossible), kept);
                 return true;

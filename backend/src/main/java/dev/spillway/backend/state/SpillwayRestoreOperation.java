@@ -3,14 +3,10 @@ package dev.spillway.backend.state;
 import dev.spillway.backend.store.StateStore;
 
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.runtime.state.KeyGroupRange;
 import org.apache.flink.runtime.state.KeyedStateHandle;
 import org.apache.flink.runtime.state.RestoreOperation;
 import org.apache.flink.runtime.state.StateSerializerProvider;
-import org.apache.flink.runtime.state.heap.HeapPriorityQueueElement;
-import org.apache.flink.runtime.state.heap.HeapPriorityQueueSetFactory;
-import org.apache.flink.runtime.state.heap.HeapPriorityQueueSnapshotRestoreWrapper;
 import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
 import org.apache.flink.runtime.state.restore.FullSnapshotRestoreOperation;
 import org.apache.flink.runtime.state.restore.KeyGroup;
@@ -21,7 +17,6 @@ import org.apache.flink.runtime.state.restore.ThrowingIterator;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Restores canonical full snapshots (Spillway's own checkpoints and savepoints, and canonical
@@ -30,7 +25,8 @@ import java.util.Map;
  * <p>Flink's {@link FullSnapshotRestoreOperation} reads the handles, checks the key serializer and
  * yields only the key groups of this backend's range, which is what makes rescaling work: each
  * handle contributes its slice. Keyed entries are re-keyed into the store layout ({@link
- * CanonicalKeys}) with their values unchanged; timer entries are deserialized into the heap queues.
+ * CanonicalKeys}) with their values unchanged; timer entries go to the timer queues ({@link
+ * RestoredTimerQueues}): as they are into the store, or deserialized into heap queues.
  */
 public final class SpillwayRestoreOperation<K> implements RestoreOperation<Void> {
 
@@ -40,7 +36,6 @@ public final class SpillwayRestoreOperation<K> implements RestoreOperation<Void>
     private final StateStore store;
     private final RestoredTimerQueues timerQueues;
     private final CanonicalKeys canonicalKeys;
-    private final DataInputDeserializer in = new DataInputDeserializer();
 
     public SpillwayRestoreOperation(
             Collection<KeyedStateHandle> handles,
@@ -48,8 +43,7 @@ public final class SpillwayRestoreOperation<K> implements RestoreOperation<Void>
             StateSerializerProvider<K> keySerializerProvider,
             KeyedStateRegistry<K> registry,
             StateStore store,
-            Map<String, HeapPriorityQueueSnapshotRestoreWrapper<?>> timerQueues,
-            HeapPriorityQueueSetFactory timerQueueFactory,
+            RestoredTimerQueues timerQueues,
             KeyGroupRange keyGroupRange,
             int numberOfKeyGroups) {
         this.reader =
@@ -58,9 +52,7 @@ public final class SpillwayRestoreOperation<K> implements RestoreOperation<Void>
         this.keySerializerProvider = keySerializerProvider;
         this.registry = registry;
         this.store = store;
-        this.timerQueues =
-                new RestoredTimerQueues(
-                        timerQueues, timerQueueFactory, keyGroupRange, numberOfKeyGroups);
+        this.timerQueues = timerQueues;
         this.canonicalKeys = new CanonicalKeys(numberOfKeyGroups);
     }
 
@@ -88,8 +80,8 @@ public final class SpillwayRestoreOperation<K> implements RestoreOperation<Void>
             StateMetaInfoSnapshot metaInfo = metaInfos.get(i);
             if (metaInfo.getBackendStateType()
                     == StateMetaInfoSnapshot.BackendStateType.PRIORITY_QUEUE) {
-                HeapPriorityQueueSnapshotRestoreWrapper<?> queue = timerQueues.queue(metaInfo);
-                targets[i] = entry -> restoreTimer(queue, entry);
+                RestoredTimerQueues.Sink timers = timerQueues.sink(metaInfo);
+                targets[i] = entry -> restoreTimer(timers, entry);
             } else {
                 RegisteredKvState state = registry.registerRestored(metaInfo);
                 targets[i] = entry -> restoreEntry(state, keySerializer, entry);
@@ -121,12 +113,12 @@ public final class SpillwayRestoreOperation<K> implements RestoreOperation<Void>
         store.put(key, key.length, value, 0, value.length);
     }
 
-    private <T extends HeapPriorityQueueElement> void restoreTimer(
-            HeapPriorityQueueSnapshotRestoreWrapper<T> queue, KeyGroupEntry entry)
+    /** A canonical timer key is {@code [key group prefix][element bytes]}. */
+    private void restoreTimer(RestoredTimerQueues.Sink timers, KeyGroupEntry entry)
             throws IOException {
-        in.setBuffer(entry.getKey());
-        in.skipBytesToRead(canonicalKeys.keyGroupPrefixBytes());
-        T element = queue.getMetaInfo().getElementSerializer().deserialize(in);
-        queue.getPriorityQueue().add(element);
+        byte[] key = entry.getKey();
+        int prefixBytes = canonicalKeys.keyGroupPrefixBytes();
+        int keyGroup = prefixBytes == 1 ? key[0] & 0xFF : ((key[0] & 0xFF) << 8) | (key[1] & 0xFF);
+        timers.add(keyGroup, key, prefixBytes, key.length - prefixBytes);
     }
 }

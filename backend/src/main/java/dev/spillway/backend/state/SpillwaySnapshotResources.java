@@ -18,12 +18,14 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.TreeMap;
 
 /**
  * Everything an asynchronous full snapshot reads, captured in the synchronous phase: the store's
- * point-in-time view, copies of the timer queues, and the meta info of every state. The kv-state
- * ids of the written snapshot are the positions in {@link #getMetaInfoSnapshots()}: keyed states in
- * store-id order, then the timer queues.
+ * point-in-time view, copies of the heap timer queues, and the meta info of every state. The
+ * kv-state ids of the written snapshot are the positions in {@link #getMetaInfoSnapshots()}: the
+ * states in the store (keyed states and store timer queues) in store-id order, then the heap timer
+ * queues.
  */
 public final class SpillwaySnapshotResources<K> implements FullSnapshotResources<K> {
 
@@ -56,18 +58,21 @@ public final class SpillwaySnapshotResources<K> implements FullSnapshotResources
     public static <K> SpillwaySnapshotResources<K> create(
             StateStore store,
             KeyedStateRegistry<K> registry,
+            Collection<StoreTimerQueue<?>> storeTimerQueues,
             Collection<HeapPriorityQueueSnapshotRestoreWrapper<?>> timerQueues,
             KeyGroupRange keyGroupRange,
             int numberOfKeyGroups,
             TypeSerializer<K> keySerializer,
             StreamCompressionDecorator compression)
             throws IOException {
-        List<StateMetaInfoSnapshot> metaInfos = new ArrayList<>();
-        List<SpillwayKeyValueStateIterator.Source> sources = new ArrayList<>();
+        // States in the store go in store-id order, the order of one scan of the view.
+        TreeMap<Integer, StateMetaInfoSnapshot> storedMetaInfos = new TreeMap<>();
+        TreeMap<Integer, SpillwayKeyValueStateIterator.Source> storedSources = new TreeMap<>();
         for (RegisteredKvState state : registry.values()) {
             RegisteredKeyValueStateBackendMetaInfo<?, ?> metaInfo = state.metaInfo();
-            metaInfos.add(metaInfo.snapshot());
-            sources.add(
+            storedMetaInfos.put(state.stateId(), metaInfo.snapshot());
+            storedSources.put(
+                    state.stateId(),
                     SpillwayKeyValueStateIterator.Source.keyed(
                             state.stateId(),
                             CompositeKeySerializationUtils.isAmbiguousKeyPossible(
@@ -76,6 +81,15 @@ public final class SpillwaySnapshotResources<K> implements FullSnapshotResources
                                     .createForSerializedState()
                                     .orElse(null)));
         }
+        for (StoreTimerQueue<?> queue : storeTimerQueues) {
+            storedMetaInfos.put(queue.stateId(), queue.metaInfo().snapshot());
+            storedSources.put(
+                    queue.stateId(),
+                    SpillwayKeyValueStateIterator.Source.storeTimers(queue.stateId()));
+        }
+        List<StateMetaInfoSnapshot> metaInfos = new ArrayList<>(storedMetaInfos.values());
+        List<SpillwayKeyValueStateIterator.Source> sources =
+                new ArrayList<>(storedSources.values());
         for (HeapPriorityQueueSnapshotRestoreWrapper<?> queue : timerQueues) {
             metaInfos.add(queue.getMetaInfo().snapshot());
             sources.add(SpillwayKeyValueStateIterator.Source.timers(queue.stateSnapshot()));

@@ -391,13 +391,18 @@ public final class SpillableStore implements RunStore, StoreMetrics {
 
     @Override
     public StoreCursor scan(byte[] prefix, int prefixLength) throws IOException {
+        return scan(prefix, prefixLength, null);
+    }
+
+    @Override
+    public StoreCursor scan(byte[] prefix, int prefixLength, byte[] from) throws IOException {
         byte[] exactPrefix = Arrays.copyOf(prefix, prefixLength);
         lock.lock();
         try {
             checkOpen();
             PinnedRecords pinned = memtable.pin(exactPrefix, prefixLength);
             try {
-                EntryCursor merged = merge(pinned, runs, exactPrefix, true);
+                EntryCursor merged = SeekingMerge.merge(pinned, runs, exactPrefix, from);
                 return new StoreScanCursor(merged, () -> unpin(pinned), this);
             } catch (IOException | RuntimeException e) {
                 memtable.unpin(pinned);

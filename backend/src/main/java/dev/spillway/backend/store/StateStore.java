@@ -54,6 +54,16 @@ public interface StateStore extends Closeable {
     StoreCursor scan(byte[] prefix, int prefixLength) throws IOException;
 
     /**
+     * As {@link #scan(byte[], int)}, but starting at the first entry whose key is at least {@code
+     * from} (which should start with the prefix). Timer queues resume after the elements they
+     * polled this way, instead of walking past their tombstones again. This default skips the
+     * entries below; a store with an index seeks.
+     */
+    default StoreCursor scan(byte[] prefix, int prefixLength, byte[] from) throws IOException {
+        return SeekFrom.store(scan(prefix, prefixLength), from.clone());
+    }
+
+    /**
      * Takes a consistent point-in-time view of the whole store for an asynchronous snapshot. The
      * synchronous part is at most proportional to the in-memory index, never to the data. The
      * caller must {@link StoreSnapshot#close() close} the view; until then, files it references are

@@ -12,6 +12,7 @@ import org.apache.flink.core.fs.CloseableRegistry;
 import org.apache.flink.core.fs.FSDataInputStream;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataInputViewStreamWrapper;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.runtime.state.IncrementalKeyedStateHandle;
 import org.apache.flink.runtime.state.IncrementalKeyedStateHandle.HandleAndLocalPath;
 import org.apache.flink.runtime.state.IncrementalLocalKeyedStateHandle;
@@ -22,8 +23,6 @@ import org.apache.flink.runtime.state.KeyedStateHandle;
 import org.apache.flink.runtime.state.RestoreOperation;
 import org.apache.flink.runtime.state.StateSerializerProvider;
 import org.apache.flink.runtime.state.StreamStateHandle;
-import org.apache.flink.runtime.state.heap.HeapPriorityQueueElement;
-import org.apache.flink.runtime.state.heap.HeapPriorityQueueSnapshotRestoreWrapper;
 import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
 import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot.BackendStateType;
 import org.apache.flink.util.StateMigrationException;
@@ -48,8 +47,11 @@ import java.util.Map;
  * (several old subtasks that registered their states in different orders) has its runs rewritten
  * with the new ids (and clipped on the way), on the restoring thread. Runs that keep their ids but
  * hold key groups outside this backend's (rescaling) are opened as they are behind a key-group
- * fence, and the store's compactor rewrites them in the background. Timers are read into the heap queues, those of other
- * key groups dropped. When the backend restores exactly one handle of its own key-group range, the
+ * fence, and the store's compactor rewrites them in the background. Timers kept in the store come
+ * with the runs, under this backend's id for their queue; timers the metadata carries (heap
+ * queues) are added after the adoption, those of other key groups dropped ({@link
+ * RestoredTimerQueues} puts either kind where this backend keeps its timers). When the backend
+ * restores exactly one handle of its own key-group range, the
  * handle's files count as confirmed, so the next checkpoint (under CLAIM) uploads only new runs.
  */
 public final class IncrementalRestoreOperation<K> implements RestoreOperation<Void> {
@@ -70,7 +72,11 @@ public final class IncrementalRestoreOperation<K> implements RestoreOperation<Vo
     private final KeyGroupRange keyGroupRange;
     private final CloseableRegistry cancellation;
     private final UploadedRuns uploadedRuns;
+    /** Timers of heap queues in the metadata, added once the runs are adopted into the store. */
+    private final List<DeferredTimer> deferredTimers = new ArrayList<>();
     private boolean keySerializerChecked;
+
+    private record DeferredTimer(RestoredTimerQueues.Sink sink, int keyGroup, byte[] element) {}
 
     public IncrementalRestoreOperation(
             List<? extends IncrementalKeyedStateHandle> handles,
@@ -109,6 +115,12 @@ public final class IncrementalRestoreOperation<K> implements RestoreOperation<Vo
             throw new IOException(
                     "Cannot restore Spillway keyed state: " + e.getMessage() + " " + WAY_OUT, e);
         }
+        // Adoption needs an empty store, so timers from the metadata go in only now.
+        for (DeferredTimer timer : deferredTimers) {
+            timer.sink().add(timer.keyGroup(), timer.element(), 0, timer.element().length);
+        }
+        deferredTimers.clear();
+        timerQueues.finishAdoption();
         if (handles.size() == 1 && handles.get(0).getKeyGroupRange().equals(keyGroupRange)) {
             uploadedRuns.seed(
                     handles.get(0).getCheckpointId(), handles.get(0).getSharedStateHandles());
@@ -134,7 +146,7 @@ public final class IncrementalRestoreOperation<K> implements RestoreOperation<Vo
         cancellation.registerCloseable(stream);
         try {
             DataInputView in = new DataInputViewStreamWrapper(stream);
-            IncrementalFormat.checkHeader(in, metadata);
+            int version = IncrementalFormat.checkHeader(in, metadata);
             KeyedBackendSerializationProxy<K> proxy =
                     new KeyedBackendSerializationProxy<>(userCodeClassLoader);
             proxy.read(in);
@@ -149,9 +161,16 @@ public final class IncrementalRestoreOperation<K> implements RestoreOperation<Vo
                         .add(metaInfo);
             }
             int[] stateIds = stateIds(in, keyedStates);
-            List<AdoptedRun> runs = startTransfers(in, handle, stateIds, transfer);
-            for (StateMetaInfoSnapshot timers : timerStates) {
-                restoreTimers(in, timerQueues.queue(timers));
+            int[] timerIds = new int[timerStates.size()];
+            Arrays.fill(timerIds, IncrementalFormat.HEAP_TIMERS);
+            if (version > IncrementalFormat.HEAP_TIMERS_VERSION) {
+                stateIds = timerStoreIds(in, timerStates, timerIds, stateIds);
+            }
+            List<AdoptedRun> runs = startTransfers(in, version, handle, stateIds, transfer);
+            for (int i = 0; i < timerIds.length; i++) {
+                if (timerIds[i] == IncrementalFormat.HEAP_TIMERS) {
+                    readHeapTimers(in, timerStates.get(i));
+                }
             }
             return runs;
         } finally {
@@ -210,6 +229,7 @@ public final class IncrementalRestoreOperation<K> implements RestoreOperation<Vo
 
     private List<AdoptedRun> startTransfers(
             DataInputView in,
+            int version,
             IncrementalKeyedStateHandle handle,
             int[] stateIds,
             RunTransfer transfer)
@@ -222,9 +242,10 @@ public final class IncrementalRestoreOperation<K> implements RestoreOperation<Vo
                 handle instanceof IncrementalLocalKeyedStateHandle local
                         ? local.getDirectoryStateHandle().getDirectory()
                         : null;
-        // A run holds the key groups of the handle, and possibly more: a fenced run that was
-        // checkpointed before the compactor clipped it still carries the key groups of an older
-        // topology, stale there. Only the intersection is this backend's and current.
+        // Of a run, only the key groups of both this backend and the handle are this backend's and
+        // current; a run that was fenced when it was checkpointed (adopted after a rescale, not
+        // yet clipped) also carries stale key groups of an older topology, possibly inside the
+        // handle's range, so its fence narrows that further.
         KeyGroupRange shown = keyGroupRange.getIntersection(handle.getKeyGroupRange());
         int count = in.readInt();
         List<AdoptedRun> runs = new ArrayList<>(count);
@@ -232,6 +253,13 @@ public final class IncrementalRestoreOperation<K> implements RestoreOperation<Vo
             String name = in.readUTF();
             long sizeBytes = in.readLong();
             in.readLong(); // entry count: informational
+            KeyGroupRange runShown = shown;
+            if (version > IncrementalFormat.HEAP_TIMERS_VERSION) {
+                runShown = IncrementalFormat.readFence(in, shown);
+            }
+            if (runShown.getNumberOfKeyGroups() == 0) {
+                continue; // nothing of this run is this backend's: no need to fetch it
+            }
             Path target = store.stagingFile();
             if (localDirectory != null) {
                 transfer.link(localDirectory.resolve(name), target, name, sizeBytes);
@@ -252,25 +280,71 @@ public final class IncrementalRestoreOperation<K> implements RestoreOperation<Vo
                     new AdoptedRun(
                             target,
                             name,
-                            shown.getStartKeyGroup(),
-                            shown.getEndKeyGroup(),
+                            runShown.getStartKeyGroup(),
+                            runShown.getEndKeyGroup(),
                             stateIds));
         }
         return runs;
     }
 
-    private <T extends HeapPriorityQueueElement> void restoreTimers(
-            DataInputView in, HeapPriorityQueueSnapshotRestoreWrapper<T> queue) throws IOException {
-        TypeSerializer<T> elements = queue.getMetaInfo().getElementSerializer();
+    /**
+     * Reads the store id of each timer queue whose timers are entries of the runs, and maps it to
+     * this backend's id for them in the returned copy of {@code stateIds}.
+     */
+    private int[] timerStoreIds(
+            DataInputView in,
+            List<StateMetaInfoSnapshot> timerStates,
+            int[] timerIds,
+            int[] stateIds)
+            throws IOException {
+        int count = in.readInt();
+        if (count != timerStates.size()) {
+            throw new IOException(
+                    "Corrupt Spillway checkpoint metadata: "
+                            + count
+                            + " timer store ids for "
+                            + timerStates.size()
+                            + " timer queues");
+        }
+        int[] mapped = stateIds;
+        for (int i = 0; i < count; i++) {
+            int oldId = in.readInt();
+            timerIds[i] = oldId;
+            if (oldId == IncrementalFormat.HEAP_TIMERS) {
+                continue;
+            }
+            if (oldId >= mapped.length) {
+                int oldLength = mapped.length;
+                mapped = Arrays.copyOf(mapped, oldId + 1);
+                Arrays.fill(mapped, oldLength, mapped.length, -1);
+            }
+            mapped[oldId] = timerQueues.storeId(timerStates.get(i));
+        }
+        return mapped;
+    }
+
+    /** Reads one heap queue's timers of the metadata; those of this backend's key groups wait. */
+    private void readHeapTimers(DataInputView in, StateMetaInfoSnapshot metaInfo)
+            throws IOException {
+        @SuppressWarnings("unchecked")
+        TypeSerializer<Object> elements =
+                (TypeSerializer<Object>)
+                        metaInfo.getTypeSerializerSnapshot(
+                                        StateMetaInfoSnapshot.CommonSerializerKeys.VALUE_SERIALIZER)
+                                .restoreSerializer();
+        RestoredTimerQueues.Sink sink = timerQueues.sink(metaInfo);
+        DataOutputSerializer out = new DataOutputSerializer(64);
         int keyGroups = in.readInt();
         for (int g = 0; g < keyGroups; g++) {
             int keyGroup = in.readInt();
             int count = in.readInt();
             boolean owned = keyGroupRange.contains(keyGroup);
             for (int i = 0; i < count; i++) {
-                T element = elements.deserialize(in);
+                Object element = elements.deserialize(in);
                 if (owned) {
-                    queue.getPriorityQueue().add(element);
+                    out.clear();
+                    elements.serialize(element, out);
+                    deferredTimers.add(new DeferredTimer(sink, keyGroup, out.getCopyOfBuffer()));
                 }
             }
         }

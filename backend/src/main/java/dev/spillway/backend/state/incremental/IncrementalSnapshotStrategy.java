@@ -1,6 +1,7 @@
 package dev.spillway.backend.state.incremental;
 
 import dev.spillway.backend.state.KeyedStateRegistry;
+import dev.spillway.backend.state.StoreTimerQueue;
 import dev.spillway.backend.store.RunStore;
 import dev.spillway.backend.store.StoreSnapshot;
 
@@ -39,6 +40,7 @@ public final class IncrementalSnapshotStrategy<K>
 
     private final RunStore store;
     private final KeyedStateRegistry<K> registry;
+    private final Supplier<Collection<StoreTimerQueue<?>>> storeTimerQueues;
     private final Supplier<Collection<HeapPriorityQueueSnapshotRestoreWrapper<?>>> timerQueues;
     private final TypeSerializer<K> keySerializer;
     private final KeyGroupRange keyGroupRange;
@@ -49,6 +51,7 @@ public final class IncrementalSnapshotStrategy<K>
     public IncrementalSnapshotStrategy(
             RunStore store,
             KeyedStateRegistry<K> registry,
+            Supplier<Collection<StoreTimerQueue<?>>> storeTimerQueues,
             Supplier<Collection<HeapPriorityQueueSnapshotRestoreWrapper<?>>> timerQueues,
             TypeSerializer<K> keySerializer,
             KeyGroupRange keyGroupRange,
@@ -57,6 +60,7 @@ public final class IncrementalSnapshotStrategy<K>
             UUID backendId) {
         this.store = store;
         this.registry = registry;
+        this.storeTimerQueues = storeTimerQueues;
         this.timerQueues = timerQueues;
         this.keySerializer = keySerializer;
         this.keyGroupRange = keyGroupRange;
@@ -71,7 +75,8 @@ public final class IncrementalSnapshotStrategy<K>
         UploadedRuns.Base base = uploadedRuns.base();
         StoreSnapshot view = store.snapshot();
         try {
-            return IncrementalSnapshotResources.capture(view, registry, timerQueues.get(), base);
+            return IncrementalSnapshotResources.capture(
+                    view, registry, storeTimerQueues.get(), timerQueues.get(), base);
         } catch (Throwable t) {
             IncrementalSnapshotResources.closeOnFailure(view, t);
             throw t;

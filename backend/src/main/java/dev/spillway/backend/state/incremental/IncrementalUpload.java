@@ -195,11 +195,16 @@ final class IncrementalUpload {
             for (int stateId : resources.stateIds) {
                 out.writeInt(stateId);
             }
+            out.writeInt(resources.timerStoreIds.length);
+            for (int stateId : resources.timerStoreIds) {
+                out.writeInt(stateId);
+            }
             out.writeInt(files.size());
             for (SnapshotRun file : files) {
                 out.writeUTF(file.name());
                 out.writeLong(file.sizeBytes());
                 out.writeLong(file.entryCount());
+                IncrementalFormat.writeFence(file.fence(), out);
             }
             for (IncrementalSnapshotResources.TimerSnapshot timers : resources.timers) {
                 writeTimers(timers, out);

@@ -64,6 +64,8 @@ public final class RunCursor implements EntryCursor {
     private int aheadEnd;
     /** Bytes of the next read-ahead: starts small, doubles while the scan goes on. */
     private int aheadWindow = FIRST_READ_AHEAD_BYTES;
+    /** The run cannot show the prefix (fence, key range or bloom filter): never read a block. */
+    private final boolean missesPrefix;
 
     RunCursor(Run run, RunReader reader, byte[] prefix, KeyGroupFence fence, boolean fillCache)
             throws IOException {
@@ -74,13 +76,16 @@ public final class RunCursor implements EntryCursor {
         this.fillCache = fillCache;
         byte[] fenceStart = fence == null ? prefix : fence.lowestKey();
         this.lowest = Arrays.compareUnsigned(fenceStart, prefix) > 0 ? fenceStart : prefix;
-        boolean prefixNamesKeyGroup = prefix.length >= CompositeKey.KEY_GROUP_BYTES;
-        if (fence != null && prefixNamesKeyGroup && !fence.containsKey(prefix, prefix.length)) {
-            exhausted = true; // the prefix names a key group outside the fence: no block read
-        } else if (reader.index().mayContainPrefix(prefix) && reader.mayContainRowOf(prefix)) {
-            seek(lowest);
+        boolean prefixOutsideFence = fence != null
+                && prefix.length >= CompositeKey.KEY_GROUP_BYTES
+                && !fence.containsKey(prefix, prefix.length);
+        this.missesPrefix = prefixOutsideFence
+                || !(reader.index().mayContainPrefix(prefix) && reader.mayContainRowOf(prefix));
+        if (missesPrefix) {
+            // The fence, the run's key range or its bloom filter rule the prefix out: no block read.
+            exhausted = true;
         } else {
-            exhausted = true; // the run's key range or bloom filter misses the prefix: no block read
+            seek(lowest);
         }
     }
 
@@ -89,6 +94,9 @@ public final class RunCursor implements EntryCursor {
      * the cursor's prefix seeks to the prefix; one above it ends the scan.
      */
     public void seek(byte[] key) throws IOException {
+        if (missesPrefix) {
+            return;
+        }
         if (Arrays.compareUnsigned(key, lowest) < 0) {
             key = lowest;
         }

@@ -1,0 +1,49 @@
+package dev.spillway.backend.store;
+
+import dev.spillway.backend.store.entry.EntryCursor;
+import dev.spillway.backend.store.memtable.PinnedRecords;
+import dev.spillway.backend.store.run.MergingCursor;
+import dev.spillway.backend.store.run.Run;
+import dev.spillway.backend.store.run.RunCursor;
+import dev.spillway.backend.store.run.RunVersion;
+
+import javax.annotation.Nullable;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The merge of a task-thread scan that may start inside its prefix: each run cursor seeks to the
+ * start key through its block index, so the entries below it (a timer queue's polled elements and
+ * their tombstones, until compaction drops them) are never read; the memtable's sorted pins skip
+ * theirs.
+ */
+final class SeekingMerge {
+
+    private SeekingMerge() {}
+
+    /** As {@link SpillableStore#merge} for a task-thread scan, from {@code from} when not null. */
+    static EntryCursor merge(
+            PinnedRecords pinned, RunVersion version, byte[] prefix, @Nullable byte[] from)
+            throws IOException {
+        if (from == null) {
+            return SpillableStore.merge(pinned, version, prefix, true);
+        }
+        byte[] start = from.clone();
+        List<EntryCursor> sources = new ArrayList<>(1 + version.size());
+        MergingCursor merged = new MergingCursor(sources, true);
+        try {
+            sources.add(SeekFrom.entries(pinned.cursor(prefix, prefix.length), start));
+            for (Run run : version.runs()) {
+                RunCursor cursor = run.scan(prefix, true);
+                sources.add(cursor);
+                cursor.seek(start);
+            }
+            return merged;
+        } catch (IOException | RuntimeException e) {
+            merged.close();
+            throw e;
+        }
+    }
+}
