@@ -49,9 +49,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * including runs the keyed operator's Spillway snapshot may already have uploaded) and fails the
  * job over to the last completed incremental checkpoint, whose runs are adopted; the restored
  * backends go on checkpointing incrementally. Finally the job fails once more, at a record after a
- * later checkpoint completed, and must end with exactly-once state. Had Spillway counted runs of
- * an aborted checkpoint as uploaded, or lost track of the adopted ones, a checkpoint would refer
- * to deleted files and a restore would fail.
+ * later checkpoint completed, and must end with exactly-once state. Had Spillway counted runs of an
+ * aborted checkpoint as uploaded, or lost track of the adopted ones, a checkpoint would refer to
+ * deleted files and a restore would fail.
  */
 class SpillwayIncrementalStateReuseAfterFailureTest {
 
@@ -84,7 +84,8 @@ class SpillwayIncrementalStateReuseAfterFailureTest {
         config.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.STREAMING);
         config.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
         config.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, FAILED_SNAPSHOTS + 2);
+        config.set(
+                RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, FAILED_SNAPSHOTS + 2);
         config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ZERO);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
         env.setParallelism(2);
@@ -157,9 +158,7 @@ class SpillwayIncrementalStateReuseAfterFailureTest {
 
         @Override
         public void snapshotState(FunctionSnapshotContext context) {
-            if (failing
-                    && checkpointCompleted
-                    && SNAPSHOTS_FAILED.get() < FAILED_SNAPSHOTS) {
+            if (failing && checkpointCompleted && SNAPSHOTS_FAILED.get() < FAILED_SNAPSHOTS) {
                 SNAPSHOTS_FAILED.incrementAndGet();
                 LAST_FAILED_CHECKPOINT.set(context.getCheckpointId());
                 throw new IllegalStateException(

@@ -8,10 +8,10 @@ import java.util.HashMap;
 /**
  * A configuration whose pinned options keep the value they were pinned to, whatever is set later.
  *
- * <p>Some of Flink's checkpointing ITCases choose their backend from a closed enum and write
- * {@code state.backend.type} (and the managed memory size) after the last hook a subclass gets
- * (their {@code createClusterConfig()}). Returning this configuration from that hook is how those
- * tests run on Spillway while keeping everything else the enum value sets up (checkpoint storage,
+ * <p>Some of Flink's checkpointing ITCases choose their backend from a closed enum and write {@code
+ * state.backend.type} (and the managed memory size) after the last hook a subclass gets (their
+ * {@code createClusterConfig()}). Returning this configuration from that hook is how those tests
+ * run on Spillway while keeping everything else the enum value sets up (checkpoint storage,
  * incremental flag, file thresholds). Copies ({@code new Configuration(pinned)}) are plain
  * configurations holding the pinned values.
  */

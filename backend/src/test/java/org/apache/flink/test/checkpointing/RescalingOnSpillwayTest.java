@@ -13,16 +13,16 @@ import java.lang.reflect.Method;
 
 /**
  * Flink's {@link RescalingITCase} on Spillway: keyed state rescaled in and out through savepoints
- * (with explicit and derived max parallelism), and a keyed operator with non-partitioned state
- * that must refuse to rescale. The base's six operator-state cases are skipped: Spillway hands
- * operator state to Flink's own {@code DefaultOperatorStateBackend}, so they would test Flink's
- * code, at about 4 s each on the two shared cores.
+ * (with explicit and derived max parallelism), and a keyed operator with non-partitioned state that
+ * must refuse to rescale. The base's six operator-state cases are skipped: Spillway hands operator
+ * state to Flink's own {@code DefaultOperatorStateBackend}, so they would test Flink's code, at
+ * about 4 s each on the two shared cores.
  *
  * <p>The base runs once per backend name of its own parameter list ({@code hashmap}, {@code
- * rocksdb}) and builds its cluster configuration in its set-up, with no hook; the interceptor
- * below gives the set-up Spillway's factory name in place of {@code rocksdb}, by setting the
- * base's private parameter field (its name is checked, so a renamed field fails loudly), and skips
- * the {@code hashmap} run, which would repeat it.
+ * rocksdb}) and builds its cluster configuration in its set-up, with no hook; the interceptor below
+ * gives the set-up Spillway's factory name in place of {@code rocksdb}, by setting the base's
+ * private parameter field (its name is checked, so a renamed field fails loudly), and skips the
+ * {@code hashmap} run, which would repeat it.
  */
 @ExtendWith(RescalingOnSpillwayTest.OnSpillway.class)
 class RescalingOnSpillwayTest extends RescalingITCase {

@@ -27,8 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Flink's {@link ResumeCheckpointManuallyITCase} on Spillway: a windowed job is cancelled with its
  * checkpoints retained and resumed from the latest retained checkpoint, twice; the third run starts
- * from the second run's checkpoint in CLAIM mode and from the first one's in NO_CLAIM mode, so a NO_CLAIM run must not have deleted or changed what the first checkpoint refers to
- * (with incremental checkpoints: runs uploaded by the first job).
+ * from the second run's checkpoint in CLAIM mode and from the first one's in NO_CLAIM mode, so a
+ * NO_CLAIM run must not have deleted or changed what the first checkpoint refers to (with
+ * incremental checkpoints: runs uploaded by the first job).
  *
  * <p>The base's test methods fix their backends (hashmap, rocksdb) in private methods; this test
  * does what they do, in the same cluster shape, around the base's own job and resume step ({@code
@@ -87,7 +88,8 @@ class ResumeCheckpointManuallyOnSpillwayTest {
             throws Exception {
         Configuration cluster = new Configuration();
         cluster.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, temporaryFolder.toURI().toString());
-        File savepoints = Files.createTempDirectory(temporaryFolder.toPath(), "savepoints").toFile();
+        File savepoints =
+                Files.createTempDirectory(temporaryFolder.toPath(), "savepoints").toFile();
         cluster.set(CheckpointingOptions.SAVEPOINT_DIRECTORY, savepoints.toURI().toString());
         cluster.set(StateRecoveryOptions.LOCAL_RECOVERY, localRecovery);
 
