@@ -36,10 +36,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * The {@link StateStore}: an off-heap {@link Memtable} in front of immutable sorted runs on local
@@ -59,9 +59,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>When the memory manager needs storage memory back it calls the memtable consumer's {@code
  * spill}, which lands in {@link #evict}: the memtable's CLOCK hand chooses pages whose heat has
- * decayed, their live records are sorted by key (pointers only, on the heap, charged to
- * execution memory from free memory only: see {@link StoreMemoryAccounts}) and written as one new newest run, and only then are they removed from the
- * memtable, so an I/O failure leaves every entry in memory. Each spill may make the compaction
+ * decayed, their live records are sorted by key (pointers only, on the heap, charged to execution
+ * memory from free memory only: see {@link StoreMemoryAccounts}) and written as one new newest
+ * run, and only then are they removed from the memtable, so an I/O failure leaves every entry in
+ * memory. Each spill may make the compaction
  * policy due; compaction then runs in the background ({@link BackgroundCompaction}).
  *
  * <h2>Views</h2>

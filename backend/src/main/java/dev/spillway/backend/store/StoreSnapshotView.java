@@ -75,8 +75,8 @@ final class StoreSnapshotView implements StoreSnapshot {
                     SpillableStore.merge(null, runs, exactPrefix, false), VIEW_OWNS_PINS, null);
         }
         pinnedCursors++;
-        StoreMemoryAccounts.growForSort(pinMemory, pinned.size());
         try {
+            StoreMemoryAccounts.growForSort(pinMemory, pinned.size());
             return new StoreScanCursor(
                     SpillableStore.merge(pinned, runs, exactPrefix, false),
                     this::pinnedCursorClosed,
