@@ -172,6 +172,14 @@ public final class MemoryClient implements AutoCloseable {
     }
 
     void acquire(MemoryConsumer consumer, long bytes) {
+        acquire(consumer, bytes, true);
+    }
+
+    /**
+     * As {@link #acquire(MemoryConsumer, long)}; without {@code mayWait} the request evicts and
+     * spills as usual but never waits, and a refusal is not counted as a failed request.
+     */
+    void acquire(MemoryConsumer consumer, long bytes, boolean mayWait) {
         checkOwnConsumer(consumer);
         if (bytes <= 0) {
             throw new IllegalArgumentException("bytes must be positive, was " + bytes);
@@ -188,7 +196,7 @@ public final class MemoryClient implements AutoCloseable {
             Thread self = Thread.currentThread();
             requestingThreads.merge(self, 1, Integer::sum);
             try {
-                new Acquisition(this, consumer, bytes).run();
+                new Acquisition(this, consumer, bytes, mayWait).run();
             } finally {
                 requestingThreads.computeIfPresent(
                         self, (thread, depth) -> depth == 1 ? null : depth - 1);
@@ -257,7 +265,9 @@ public final class MemoryClient implements AutoCloseable {
         acquire(consumer, size);
         try {
             MemorySegment segment = manager.pagePool().take(size);
-            return pageTable.install(segment, consumer);
+            Page page = pageTable.install(segment, consumer);
+            manager.pageBytesChanged(size);
+            return page;
         } catch (RuntimeException e) {
             manager.release(consumer, size);
             throw e;
@@ -278,6 +288,7 @@ public final class MemoryClient implements AutoCloseable {
         pageTable.remove(page);
         int size = page.size();
         manager.pagePool().give(page.segment());
+        manager.pageBytesChanged(-size);
         manager.release(consumer, size);
     }
 

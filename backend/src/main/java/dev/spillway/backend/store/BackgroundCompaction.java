@@ -1,5 +1,6 @@
 package dev.spillway.backend.store;
 
+import dev.spillway.backend.memory.MemoryReservation;
 import dev.spillway.backend.store.compaction.CompactionTask;
 
 import org.slf4j.Logger;
@@ -39,6 +40,7 @@ final class BackgroundCompaction {
     }
 
     private final Target target;
+    private final StoreMemoryAccounts memory;
     private final ThreadPoolExecutor executor;
 
     /** Whether a policy-driven job is queued; written under the store lock. */
@@ -50,8 +52,9 @@ final class BackgroundCompaction {
     private volatile long completed;
     private volatile long failed;
 
-    BackgroundCompaction(Target target, String storeName) {
+    BackgroundCompaction(Target target, StoreMemoryAccounts memory, String storeName) {
         this.target = target;
+        this.memory = memory;
         this.executor = OnDemandThread.executor("spillway-compaction-" + storeName);
     }
 
@@ -159,7 +162,10 @@ final class BackgroundCompaction {
         }
         running = task;
         try (task) {
-            task.run();
+            // The merge's execution memory, given back before the install waits for the lock.
+            try (MemoryReservation merge = memory.forCompaction(task)) {
+                task.run();
+            }
             target.install(task);
             completed++;
         } catch (IOException | RuntimeException e) {
