@@ -5,6 +5,8 @@ import dev.spillway.backend.store.entry.CompositeKey;
 import dev.spillway.backend.store.entry.EntryKind;
 import dev.spillway.backend.store.entry.KeyHash;
 
+import org.apache.flink.core.memory.DataInputView;
+
 import java.util.Arrays;
 
 /**
@@ -54,6 +56,7 @@ public final class Memtable {
 
     private final ProbingHashTable.EntryMatcher keyMatcher = this::keyMatches;
     private final ProbingHashTable.EntryMatcher rowMatcher = this::rowMatches;
+    private final PageInput valueInput = new PageInput();
 
     private long[] address = new long[16];
     private int[] keyHash = new int[16];
@@ -97,6 +100,25 @@ public final class Memtable {
         return Records.copyValue(pages.page(a), Records.offset(a));
     }
 
+    /** Bytes of the entry's value. */
+    public int valueLength(int entry) {
+        long a = address[entry];
+        return Records.valueLength(pages.page(a), Records.offset(a));
+    }
+
+    /**
+     * The entry's value as a view of page memory, for deserializing it without a heap copy. One
+     * view is reused: it is valid until the next call and only while no page is freed, so the
+     * caller reads it before anything else touches the memtable.
+     */
+    public DataInputView valueView(int entry) {
+        long a = address[entry];
+        Page page = pages.page(a);
+        int offset = Records.offset(a);
+        return valueInput.reset(
+                page, Records.valueStart(page, offset), Records.valueLength(page, offset));
+    }
+
     /** Whether the entry only caches what the runs already hold, so eviction need not write it. */
     public boolean isClean(int entry) {
         return flags[entry] == CLEAN;
@@ -120,6 +142,19 @@ public final class Memtable {
             int valueLength,
             boolean clean) {
         int hash = KeyHash.hash32(key, keyLength);
+        put(kind, key, keyLength, hash, value, valueOffset, valueLength, clean);
+    }
+
+    /** As {@link #put(EntryKind, byte[], int, byte[], int, int, boolean)} with the key's hash. */
+    public void put(
+            EntryKind kind,
+            byte[] key,
+            int keyLength,
+            int hash,
+            byte[] value,
+            int valueOffset,
+            int valueLength,
+            boolean clean) {
         // Index first: making index room may evict, and an eviction may seal the head page, which
         // would take away room reserved for the record. Evictions while reserving the record only
         // remove entries, so the index room survives them.
