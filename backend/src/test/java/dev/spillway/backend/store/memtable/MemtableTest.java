@@ -159,6 +159,39 @@ class MemtableTest {
     }
 
     @Test
+    void rowChainsCostMemoryOnlyOnceAKeyLiesBelowItsRowAndSurviveRandomRemovals() {
+        for (int key = 0; key < 100; key++) {
+            put(row(key, "v"), "value");
+        }
+        long withoutChains = memtable.indexBytes();
+        put(concat(row(1, "m"), "a"), "first map entry");
+        assertThat(memtable.indexBytes()).isGreaterThan(withoutChains);
+
+        // Chained entries are unlinked by hashing and parsing their stored keys again.
+        Random random = new Random(5);
+        TreeSet<String> expected = new TreeSet<>(List.of("a"));
+        byte[] mapRow = row(1, "m");
+        for (int step = 0; step < 2_000; step++) {
+            String userKey = String.valueOf((char) ('a' + random.nextInt(20)));
+            byte[] key = concat(mapRow, userKey);
+            if (random.nextBoolean()) {
+                put(key, userKey);
+                expected.add(userKey);
+            } else if (expected.remove(userKey)) {
+                memtable.remove(memtable.find(key, key.length));
+            }
+            if (step % 100 == 0) {
+                PinnedRecords pinned = memtable.pin(mapRow, mapRow.length);
+                assertThat(pinned.size()).isEqualTo(expected.size());
+                memtable.unpin(pinned);
+            }
+        }
+        for (int key = 0; key < 100; key++) {
+            assertThat(valueOf(row(key, "v"))).isEqualTo("value");
+        }
+    }
+
+    @Test
     void valueViewReadsTheRecordAsTheBytesItHolds() throws IOException {
         DataOutputSerializer out = new DataOutputSerializer(64);
         out.writeBoolean(true);
