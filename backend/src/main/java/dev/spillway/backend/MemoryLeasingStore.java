@@ -30,9 +30,27 @@ final class MemoryLeasingStore implements StateStore {
     }
 
     @Override
+    public <T> T read(byte[] key, int keyLength, int keyHash, ValueReader<T> reader)
+            throws IOException {
+        return store.read(key, keyLength, keyHash, reader);
+    }
+
+    @Override
     public void put(byte[] key, int keyLength, byte[] value, int valueOffset, int valueLength)
             throws IOException {
         store.put(key, keyLength, value, valueOffset, valueLength);
+    }
+
+    @Override
+    public void put(
+            byte[] key,
+            int keyLength,
+            int keyHash,
+            byte[] value,
+            int valueOffset,
+            int valueLength)
+            throws IOException {
+        store.put(key, keyLength, keyHash, value, valueOffset, valueLength);
     }
 
     @Override

@@ -4,6 +4,7 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.CloseableRegistry;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.runtime.io.disk.iomanager.IOManagerAsync;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
@@ -54,6 +55,16 @@ final class KeyedBackendFixture implements AutoCloseable {
     static KeyedBackendFixture open(
             BackendUnderTest backendUnderTest, long managedMemoryBytes, Configuration jobOptions)
             throws Exception {
+        return open(backendUnderTest, managedMemoryBytes, jobOptions, new UnregisteredMetricsGroup());
+    }
+
+    /** As above, registering the backend's metrics in the given group. */
+    static KeyedBackendFixture open(
+            BackendUnderTest backendUnderTest,
+            long managedMemoryBytes,
+            Configuration jobOptions,
+            MetricGroup metrics)
+            throws Exception {
         File localDir = Files.createTempDirectory("spillway-state-bench").toFile();
         MockEnvironment environment = null;
         try {
@@ -81,7 +92,7 @@ final class KeyedBackendFixture implements AutoCloseable {
                                     new KeyGroupRange(0, KEY_GROUPS - 1),
                                     environment.getTaskKvStateRegistry(),
                                     TtlTimeProvider.DEFAULT,
-                                    new UnregisteredMetricsGroup(),
+                                    metrics,
                                     Collections.emptyList(),
                                     new CloseableRegistry()));
             return new KeyedBackendFixture(localDir, environment, keyedBackend);

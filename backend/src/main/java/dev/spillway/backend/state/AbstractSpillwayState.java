@@ -1,6 +1,7 @@
 package dev.spillway.backend.state;
 
 import dev.spillway.backend.store.StateStore;
+import dev.spillway.backend.store.StateStore.ValueReader;
 
 import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -25,7 +26,9 @@ import java.util.Arrays;
  *
  * <p>Values are stored serialized in the form Flink's canonical savepoints carry (see the
  * subclasses), so a snapshot copies bytes and reads always deserialize a fresh object: handing it
- * out is safe, which is why the backend reports {@code isSafeToReuseKVState() == true}.
+ * out is safe, which is why the backend reports {@code isSafeToReuseKVState() == true}. Reads
+ * deserialize straight from the store's memory ({@link StateStore#read}); the row's hash is taken
+ * once per row from the key builder, so a read-modify-write hashes the key once.
  *
  * @param <K> key type
  * @param <N> namespace type
@@ -43,6 +46,9 @@ abstract class AbstractSpillwayState<K, N, V> implements InternalKvState<K, N, V
 
     protected final DataOutputSerializer valueOut = new DataOutputSerializer(128);
     protected final DataInputDeserializer valueIn = new DataInputDeserializer();
+
+    /** Deserializes a stored value in place; the serializer is read at each call (it may change). */
+    private final ValueReader<V> valueReader = (value, length) -> valueSerializer.deserialize(value);
 
     /** An unconfigured state: {@link #configure} sets its serializers before first use. */
     AbstractSpillwayState(StateContext<K> context, int stateId) {
@@ -137,6 +143,11 @@ abstract class AbstractSpillwayState<K, N, V> implements InternalKvState<K, N, V
         return context.keys().buildRow(stateId, currentNamespace, namespaceSerializer);
     }
 
+    /** The hash of the row {@link #currentRow} built last; computed once per row. */
+    final int currentRowHash() {
+        return context.keys().rowHash();
+    }
+
     final byte[] keyBuffer() {
         return context.keys().buffer();
     }
@@ -144,8 +155,7 @@ abstract class AbstractSpillwayState<K, N, V> implements InternalKvState<K, N, V
     /** The value of the current key and namespace, or {@code null} when there is none. */
     final V readCurrent() throws IOException {
         int row = currentRow();
-        byte[] bytes = store().get(keyBuffer(), row);
-        return bytes == null ? null : deserialize(bytes);
+        return store().read(keyBuffer(), row, currentRowHash(), valueReader);
     }
 
     /** Stores the value under the current key and namespace; {@code null} clears it. */
@@ -156,7 +166,8 @@ abstract class AbstractSpillwayState<K, N, V> implements InternalKvState<K, N, V
         }
         serializeToValueOut(value, valueSerializer);
         int row = currentRow();
-        putValueOut(keyBuffer(), row);
+        store().put(
+                keyBuffer(), row, currentRowHash(), valueOut.getSharedBuffer(), 0, valueOut.length());
     }
 
     /**

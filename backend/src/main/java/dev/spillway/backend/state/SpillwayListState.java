@@ -44,9 +44,31 @@ final class SpillwayListState<K, N, V> extends AbstractSpillwayState<K, N, List<
     @Override
     public List<V> getInternal() throws IOException {
         int row = currentRow();
-        byte[] bytes = store().get(keyBuffer(), row);
-        return listSerializer.deserializeList(bytes, elementSerializer);
+        return store().read(keyBuffer(), row, currentRowHash(), listReader);
     }
+
+    private byte[] scratch = new byte[256];
+
+    /**
+     * Copies the stored list into a reused array and deserializes it from there: where one element
+     * ends is known only to the element serializer, so the reader needs to see how many bytes are
+     * left, which a plain view does not tell. One copy, no allocation but the list's own.
+     */
+    private final StateStore.ValueReader<List<V>> listReader =
+            (value, length) -> {
+                if (scratch.length < length) {
+                    scratch = new byte[Math.max(length, 2 * scratch.length)];
+                }
+                value.readFully(scratch, 0, length);
+                valueIn.setBuffer(scratch, 0, length);
+                List<V> list = new ArrayList<>();
+                while (valueIn.available() > 0) {
+                    list.add(
+                            ListDelimitedSerializer.deserializeNextElement(
+                                    valueIn, elementSerializer));
+                }
+                return list;
+            };
 
     @Override
     public void add(V value) throws IOException {

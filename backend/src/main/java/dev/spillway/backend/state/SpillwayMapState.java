@@ -1,6 +1,8 @@
 package dev.spillway.backend.state;
 
+import dev.spillway.backend.store.StateStore.ValueReader;
 import dev.spillway.backend.store.StoreCursor;
+import dev.spillway.backend.store.entry.KeyHash;
 
 import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -31,6 +33,12 @@ final class SpillwayMapState<K, N, UK, UV> extends AbstractSpillwayState<K, N, M
     private TypeSerializer<UK> userKeySerializer;
     private TypeSerializer<UV> userValueSerializer;
 
+    /** Reads {@code [null flag][value]} in place; the serializer is read at each call. */
+    private final ValueReader<UV> userValueReader =
+            (value, length) -> value.readBoolean() ? null : userValueSerializer.deserialize(value);
+
+    private static final ValueReader<Boolean> PRESENT = (value, length) -> Boolean.TRUE;
+
     SpillwayMapState(StateContext<K> context, int stateId) {
         super(context, stateId);
     }
@@ -44,8 +52,8 @@ final class SpillwayMapState<K, N, UK, UV> extends AbstractSpillwayState<K, N, M
     @Override
     public UV get(UK userKey) throws IOException {
         int length = entryKey(userKey);
-        byte[] bytes = store().get(keyBuffer(), length);
-        return bytes == null ? null : deserializeUserValue(bytes, valueIn, userValueSerializer);
+        byte[] key = keyBuffer();
+        return store().read(key, length, KeyHash.hash32(key, length), userValueReader);
     }
 
     @Override
@@ -73,7 +81,8 @@ final class SpillwayMapState<K, N, UK, UV> extends AbstractSpillwayState<K, N, M
     @Override
     public boolean contains(UK userKey) throws IOException {
         int length = entryKey(userKey);
-        return store().get(keyBuffer(), length) != null;
+        byte[] key = keyBuffer();
+        return store().read(key, length, KeyHash.hash32(key, length), PRESENT) != null;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.spillway.backend.state;
 
 import dev.spillway.backend.store.entry.CompositeKey;
+import dev.spillway.backend.store.entry.KeyHash;
 
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
@@ -16,6 +17,13 @@ import java.io.IOException;
  * state-id bytes and appends {@code [varint namespace length][namespace]}, so a state access costs
  * one namespace serialization and no allocation. The namespace goes through a scratch buffer
  * because its length precedes it.
+ *
+ * <p>A row is rebuilt only when something in it changed: building the row the buffer already holds
+ * (same key, state and namespace object) costs a few comparisons, and its {@link #rowHash() hash}
+ * is computed once per row. A namespace is serialized once per namespace object, so states that
+ * share a namespace (the states of one window) do not serialize it again. Namespaces are compared
+ * by identity: Flink's namespaces (windows, {@code VoidNamespace}) are immutable values, and the
+ * heap backend keys its maps by them too.
  *
  * <p>The returned lengths refer to {@link #buffer()}, which the next build overwrites: callers that
  * keep a key past the next build copy it.
@@ -35,12 +43,28 @@ public final class StateKeyBuilder<K> {
     /** Length of {@code [key group][state id][varint][key]} in {@link #out}. */
     private int keyPrefixLength;
 
+    /** The namespace whose {@code [varint length][bytes]} are in {@link #namespacePart}. */
+    private Object serializedNamespace;
+
+    private TypeSerializer<?> serializedNamespaceSerializer;
+    private final DataOutputSerializer namespacePart = new DataOutputSerializer(16);
+
+    /** What the row in {@link #out} was built from; {@code rowLength < 0} when there is none. */
+    private int rowStateId;
+
+    private Object rowNamespace;
+    private TypeSerializer<?> rowNamespaceSerializer;
+    private int rowLength = -1;
+    private int rowHash;
+    private boolean rowHashValid;
+
     public StateKeyBuilder(TypeSerializer<K> keySerializer) {
         this.keySerializer = keySerializer;
     }
 
     /** Serializes the new current key; every following build refers to it. */
     public void setCurrentKey(K key, int keyGroup) {
+        rowLength = -1;
         try {
             part.clear();
             keySerializer.serialize(key, part);
@@ -56,15 +80,35 @@ public final class StateKeyBuilder<K> {
 
     /** Builds {@code [kg][state][key][namespace]} for the current key; returns its length. */
     public <N> int buildRow(int stateId, N namespace, TypeSerializer<N> namespaceSerializer) {
-        try {
-            part.clear();
-            namespaceSerializer.serialize(namespace, part);
-            startRow(stateId);
-            writePrefixedPart();
-            return out.length();
-        } catch (IOException e) {
-            throw new IllegalStateException("Cannot serialize the namespace " + namespace, e);
+        if (rowLength >= 0
+                && rowStateId == stateId
+                && rowNamespace == namespace
+                && rowNamespaceSerializer == namespaceSerializer) {
+            out.setPosition(rowLength);
+            return rowLength;
         }
+        serializeNamespace(namespace, namespaceSerializer);
+        startRow(stateId);
+        try {
+            out.write(namespacePart.getSharedBuffer(), 0, namespacePart.length());
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot write the namespace " + namespace, e);
+        }
+        rowStateId = stateId;
+        rowNamespace = namespace;
+        rowNamespaceSerializer = namespaceSerializer;
+        rowLength = out.length();
+        rowHashValid = false;
+        return rowLength;
+    }
+
+    /** The {@link KeyHash#hash32} of the row last built; computed once per row. */
+    public int rowHash() {
+        if (!rowHashValid) {
+            rowHash = KeyHash.hash32(out.getSharedBuffer(), rowLength);
+            rowHashValid = true;
+        }
+        return rowHash;
     }
 
     /**
@@ -113,6 +157,25 @@ public final class StateKeyBuilder<K> {
         writeVarInt(target, namespaceLength);
         target.write(source, namespaceOffset, namespaceLength);
         return target.length();
+    }
+
+    private <N> void serializeNamespace(N namespace, TypeSerializer<N> namespaceSerializer) {
+        if (namespace == serializedNamespace
+                && namespaceSerializer == serializedNamespaceSerializer) {
+            return;
+        }
+        try {
+            part.clear();
+            namespaceSerializer.serialize(namespace, part);
+            namespacePart.clear();
+            writeVarInt(namespacePart, part.length());
+            namespacePart.write(part.getSharedBuffer(), 0, part.length());
+        } catch (IOException e) {
+            serializedNamespace = null;
+            throw new IllegalStateException("Cannot serialize the namespace " + namespace, e);
+        }
+        serializedNamespace = namespace;
+        serializedNamespaceSerializer = namespaceSerializer;
     }
 
     private void startRow(int stateId) {

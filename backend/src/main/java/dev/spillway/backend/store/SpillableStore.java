@@ -257,24 +257,35 @@ public final class SpillableStore implements RunStore, StoreMetrics {
 
     @Override
     public byte[] get(byte[] key, int keyLength) throws IOException {
+        return read(key, keyLength, KeyHash.hash32(key, keyLength), ValueCopy.INSTANCE);
+    }
+
+    /**
+     * The reader runs under the lock: the value it reads in place lives in a page that an eviction
+     * from another thread could otherwise free under it.
+     */
+    @Override
+    public <T> T read(byte[] key, int keyLength, int keyHash, ValueReader<T> reader)
+            throws IOException {
         lock.lock();
         try {
             checkOpen();
-            // One hash for the memtable index and the admission sketch.
-            int hash = KeyHash.hash32(key, keyLength);
-            int entry = memtable.find(key, keyLength, hash);
+            int entry = memtable.find(key, keyLength, keyHash);
+            byte[] bytes;
             if (entry != Memtable.NO_ENTRY) {
                 memtable.touch(entry);
                 EntryKind kind = memtable.kind(entry);
                 if (kind == EntryKind.PUT) {
-                    return memtable.value(entry);
+                    return reader.read(memtable.valueView(entry), memtable.valueLength(entry));
                 }
                 if (kind == EntryKind.DELETE) {
                     return null;
                 }
-                return foldOperands(key, keyLength, memtable.value(entry));
+                bytes = foldOperands(key, keyLength, memtable.value(entry));
+            } else {
+                bytes = readFromRuns(key, keyLength, keyHash);
             }
-            return readFromRuns(key, keyLength, hash);
+            return bytes == null ? null : reader.read(bytes);
         } finally {
             lock.unlock();
         }
@@ -283,20 +294,40 @@ public final class SpillableStore implements RunStore, StoreMetrics {
     @Override
     public void put(byte[] key, int keyLength, byte[] value, int valueOffset, int valueLength)
             throws IOException {
+        put(key, keyLength, KeyHash.hash32(key, keyLength), value, valueOffset, valueLength);
+    }
+
+    @Override
+    public void put(
+            byte[] key,
+            int keyLength,
+            int keyHash,
+            byte[] value,
+            int valueOffset,
+            int valueLength)
+            throws IOException {
         stallWhileCompactionLags();
         lock.lock();
         try {
             checkOpen();
-            write(
-                    () ->
-                            memtable.put(
-                                    EntryKind.PUT,
-                                    key,
-                                    keyLength,
-                                    value,
-                                    valueOffset,
-                                    valueLength,
-                                    false));
+            // The retry loop of write(), spelled out: a lambda capturing the arguments was
+            // allocated on every put (JFR allocation samples), escape analysis did not remove it.
+            for (long deadline = 0; ; ) {
+                try {
+                    memtable.put(
+                            EntryKind.PUT,
+                            key,
+                            keyLength,
+                            keyHash,
+                            value,
+                            valueOffset,
+                            valueLength,
+                            false);
+                    return;
+                } catch (SpillwayMemoryException e) {
+                    deadline = awaitSnapshotClose(e, deadline);
+                }
+            }
         } finally {
             lock.unlock();
         }
@@ -310,16 +341,21 @@ public final class SpillableStore implements RunStore, StoreMetrics {
         lock.lock();
         try {
             checkOpen();
-            write(
-                    () ->
-                            memtable.append(
-                                    key,
-                                    keyLength,
-                                    LIST_DELIMITER,
-                                    element,
-                                    elementOffset,
-                                    elementLength,
-                                    mayHaveOlderEntries() ? EntryKind.APPEND : EntryKind.PUT));
+            for (long deadline = 0; ; ) { // as in put: no lambda per append
+                try {
+                    memtable.append(
+                            key,
+                            keyLength,
+                            LIST_DELIMITER,
+                            element,
+                            elementOffset,
+                            elementLength,
+                            mayHaveOlderEntries() ? EntryKind.APPEND : EntryKind.PUT);
+                    return;
+                } catch (SpillwayMemoryException e) {
+                    deadline = awaitSnapshotClose(e, deadline);
+                }
+            }
         } finally {
             lock.unlock();
         }

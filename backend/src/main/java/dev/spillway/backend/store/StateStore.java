@@ -3,6 +3,9 @@ package dev.spillway.backend.store;
 import dev.spillway.backend.store.entry.CompositeKey;
 import dev.spillway.backend.store.entry.EntryKind;
 
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataInputView;
+
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.Optional;
@@ -29,9 +32,36 @@ public interface StateStore extends Closeable {
     /** Returns a copy of the value stored under the key, or {@code null} when there is none. */
     byte[] get(byte[] key, int keyLength) throws IOException;
 
+    /**
+     * Reads the value stored under the key in place: the reader sees the stored bytes through a
+     * view, without a copy onto the heap, and its result is returned; {@code null} when the key has
+     * no value (the reader is not called). The view is valid only during the call, and the reader
+     * must not call the store.
+     *
+     * @param keyHash {@link dev.spillway.backend.store.entry.KeyHash#hash32} of the key, which a
+     *     caller that reads and writes the same key computes once
+     */
+    default <T> T read(byte[] key, int keyLength, int keyHash, ValueReader<T> reader)
+            throws IOException {
+        byte[] bytes = get(key, keyLength);
+        return bytes == null ? null : reader.read(bytes);
+    }
+
     /** Stores the value under the key, replacing any earlier value. */
     void put(byte[] key, int keyLength, byte[] value, int valueOffset, int valueLength)
             throws IOException;
+
+    /** As {@link #put(byte[], int, byte[], int, int)}, with the key's hash as for {@link #read}. */
+    default void put(
+            byte[] key,
+            int keyLength,
+            int keyHash,
+            byte[] value,
+            int valueOffset,
+            int valueLength)
+            throws IOException {
+        put(key, keyLength, value, valueOffset, valueLength);
+    }
 
     /**
      * Appends an element to the value under the key without reading it: afterwards {@link #get}
@@ -77,6 +107,19 @@ public interface StateStore extends Closeable {
      */
     default Optional<RunStore> runStore() {
         return Optional.empty();
+    }
+
+    /** Turns a stored value into what the caller wants, for {@link #read}. */
+    @FunctionalInterface
+    interface ValueReader<T> {
+
+        /** Reads from the value's bytes, {@code length} of them, through a view. */
+        T read(DataInputView value, int length) throws IOException;
+
+        /** Reads from a value that is already a heap array (a value read from disk). */
+        default T read(byte[] value) throws IOException {
+            return read(new DataInputDeserializer(value), value.length);
+        }
     }
 
     /** The byte appended between list elements by {@link #append}. */

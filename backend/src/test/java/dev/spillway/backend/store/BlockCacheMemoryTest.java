@@ -53,7 +53,9 @@ class BlockCacheMemoryTest {
             }
             assertThat(store.runCount()).isPositive();
             long freeBefore = manager.freeMemory();
-            assertThat(freeBefore).as("the memtable fills the budget").isLessThan(128 << 10);
+            // Full up to what the last eviction returned: at least an eighth of the memtable's
+            // pages, more now that the index takes less of the budget (13 bytes per entry slot).
+            assertThat(freeBefore).as("the memtable fills the budget").isLessThan(256 << 10);
             long spillsBefore = store.spills();
 
             // Neighbouring keys share blocks: each key is read once (so none is promoted into the

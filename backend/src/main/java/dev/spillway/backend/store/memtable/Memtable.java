@@ -5,6 +5,8 @@ import dev.spillway.backend.store.entry.CompositeKey;
 import dev.spillway.backend.store.entry.EntryKind;
 import dev.spillway.backend.store.entry.KeyHash;
 
+import org.apache.flink.core.memory.DataInputView;
+
 import java.util.Arrays;
 
 /**
@@ -17,13 +19,17 @@ import java.util.Arrays;
  *   key table   ProbingHashTable   hash(key)  → entry        (point get/put/delete)
  *   row table   ProbingHashTable   hash(row)  → first entry of the row's chain (MapState)
  *   entries     long[] address     entry → record pointer into RecordPages
- *               int[]  keyHash, rowLength, rowHash, rowNext, rowPrev
  *               byte[] flags       CLEAN: the value equals what the runs resolve to
+ *               int[]  rowNext, rowPrev   (allocated when the first key below its row comes)
  *   records     RecordPages        [entry][key len][value len][kind][key][value] in off-heap pages
  * </pre>
  *
- * <p>An entry costs a few primitives on the heap (about 41 bytes with the table slots), no objects, so
- * the garbage collector never traces state. A row is a {@link CompositeKey#rowLength (key group,
+ * <p>An entry costs a few primitives on the heap, no objects, so the garbage collector never traces
+ * state: 13 bytes per entry slot (address, flags, free list), 8 more once any entry is chained in
+ * a row (the row arrays are allocated for the first such entry, so a store without MapState never
+ * pays for them), and 8 bytes per slot of each hash table, which is at most half full. Hashes and
+ * row lengths are not kept per entry: the tables hold the hashes, and removing an entry (the only
+ * operation that needs them) parses and hashes its key again from the record. A row is a {@link CompositeKey#rowLength (key group,
  * state, key, namespace)} prefix; entries of one row are chained through {@code rowNext/rowPrev},
  * so iterating one MapState row costs the row's size, not the memtable's. Keys that are not
  * composite keys (tests, foreign callers) simply belong to no row. An entry whose key is its row
@@ -44,8 +50,11 @@ public final class Memtable {
 
     private static final byte CLEAN = 1;
 
-    /** Heap bytes per entry slot: address (8), five ints (20), flags (1), free list (4). */
-    private static final long ENTRY_BYTES = 33;
+    /** Heap bytes per entry slot: address (8), flags (1), free list (4). */
+    private static final long ENTRY_BYTES = 13;
+
+    /** Heap bytes per entry slot of the row arrays: two ints. */
+    private static final long ROW_ENTRY_BYTES = 8;
 
     private final PageAllocator allocator;
     private final RecordPages pages;
@@ -54,14 +63,17 @@ public final class Memtable {
 
     private final ProbingHashTable.EntryMatcher keyMatcher = this::keyMatches;
     private final ProbingHashTable.EntryMatcher rowMatcher = this::rowMatches;
+    private final PageInput valueInput = new PageInput();
 
     private long[] address = new long[16];
-    private int[] keyHash = new int[16];
-    private int[] rowLength = new int[16];
-    private int[] rowHash = new int[16];
-    private int[] rowNext = new int[16];
-    private int[] rowPrev = new int[16];
     private byte[] flags = new byte[16];
+
+    /** Row chains; {@code null} until the first entry below its row (a MapState user key). */
+    private int[] rowNext;
+    private int[] rowPrev;
+
+    /** Scratch for hashing a stored key again when its entry is removed. */
+    private byte[] keyScratch = new byte[64];
 
     private int[] freeEntries = new int[16];
     private int freeEntryCount;
@@ -97,6 +109,25 @@ public final class Memtable {
         return Records.copyValue(pages.page(a), Records.offset(a));
     }
 
+    /** Bytes of the entry's value. */
+    public int valueLength(int entry) {
+        long a = address[entry];
+        return Records.valueLength(pages.page(a), Records.offset(a));
+    }
+
+    /**
+     * The entry's value as a view of page memory, for deserializing it without a heap copy. One
+     * view is reused: it is valid until the next call and only while no page is freed, so the
+     * caller reads it before anything else touches the memtable.
+     */
+    public DataInputView valueView(int entry) {
+        long a = address[entry];
+        Page page = pages.page(a);
+        int offset = Records.offset(a);
+        return valueInput.reset(
+                page, Records.valueStart(page, offset), Records.valueLength(page, offset));
+    }
+
     /** Whether the entry only caches what the runs already hold, so eviction need not write it. */
     public boolean isClean(int entry) {
         return flags[entry] == CLEAN;
@@ -120,12 +151,26 @@ public final class Memtable {
             int valueLength,
             boolean clean) {
         int hash = KeyHash.hash32(key, keyLength);
+        put(kind, key, keyLength, hash, value, valueOffset, valueLength, clean);
+    }
+
+    /** As {@link #put(EntryKind, byte[], int, byte[], int, int, boolean)} with the key's hash. */
+    public void put(
+            EntryKind kind,
+            byte[] key,
+            int keyLength,
+            int hash,
+            byte[] value,
+            int valueOffset,
+            int valueLength,
+            boolean clean) {
         // Index first: making index room may evict, and an eviction may seal the head page, which
         // would take away room reserved for the record. Evictions while reserving the record only
         // remove entries, so the index room survives them.
-        boolean full = indexGrowthForNewEntry() > 0;
+        boolean startsRowArrays = rowNext == null && chainedKey(key, keyLength);
+        boolean full = indexGrowthForNewEntry(startsRowArrays) > 0;
         if (full && keys.find(hash, key, keyLength, keyMatcher) == NO_ENTRY) {
-            makeIndexRoom();
+            makeIndexRoom(startsRowArrays);
         } else {
             allocator.reserveIndex(indexBytes());
         }
@@ -191,8 +236,10 @@ public final class Memtable {
 
     /** Drops the entry and its record. */
     public void remove(int entry) {
-        pages.release(address[entry]);
+        long a = address[entry];
+        // Unlinking hashes the key again from the record, which releasing may free.
         unlink(entry);
+        pages.release(a);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -402,16 +449,19 @@ public final class Memtable {
      * under pressure stays at the size that memory can afford. The reservation is taken before
      * the arrays grow, so the heap never holds uncharged index.
      */
-    private void makeIndexRoom() {
-        long growth = indexGrowthForNewEntry();
+    private void makeIndexRoom(boolean startsRowArrays) {
+        long growth = indexGrowthForNewEntry(startsRowArrays);
         if (growth > 0) {
             allocator.makeRoomForIndex(growth);
-            growth = indexGrowthForNewEntry();
+            growth = indexGrowthForNewEntry(startsRowArrays);
         }
         allocator.reserveIndex(indexBytes() + growth);
         if (growth > 0) {
             if (freeEntryCount == 0 && entryCapacityUsed == address.length) {
                 growEntries();
+            }
+            if (startsRowArrays) {
+                allocateRowArrays();
             }
             keys.growForOneMore();
             rows.growForOneMore();
@@ -422,17 +472,38 @@ public final class Memtable {
      * Heap bytes the index would add for one more entry: the entry arrays when no slot is free,
      * and either hash table at its load limit (the row table too, as the entry may start a row).
      */
-    private long indexGrowthForNewEntry() {
+    private long indexGrowthForNewEntry(boolean startsRowArrays) {
         long growth = keys.growthBytesForOneMore() + rows.growthBytesForOneMore();
-        if (freeEntryCount == 0 && entryCapacityUsed == address.length) {
-            growth += ENTRY_BYTES * address.length;
+        int capacity = address.length;
+        if (freeEntryCount == 0 && entryCapacityUsed == capacity) {
+            growth += entrySlotBytes() * capacity;
+            capacity *= 2;
+        }
+        if (startsRowArrays) {
+            growth += ROW_ENTRY_BYTES * capacity;
         }
         return growth;
     }
 
     /** Heap bytes of the index arrays: charged to the storage pool next to the pages. */
     public long indexBytes() {
-        return keys.footprintBytes() + rows.footprintBytes() + ENTRY_BYTES * address.length;
+        return keys.footprintBytes() + rows.footprintBytes() + entrySlotBytes() * address.length;
+    }
+
+    private long entrySlotBytes() {
+        return rowNext == null ? ENTRY_BYTES : ENTRY_BYTES + ROW_ENTRY_BYTES;
+    }
+
+    private void allocateRowArrays() {
+        int capacity = address.length;
+        rowNext = new int[capacity];
+        rowPrev = new int[capacity];
+    }
+
+    /** Whether the key lies below its row, so that its entry is chained (a MapState user key). */
+    private static boolean chainedKey(byte[] key, int keyLength) {
+        int row = rowPrefixLength(key, keyLength);
+        return row > 0 && row < keyLength;
     }
 
     public int pageSize() {
@@ -484,6 +555,16 @@ public final class Memtable {
     }
 
     private int newEntry(int hash, byte[] key, int keyLength) {
+        // Only entries below their row (MapState user keys) are chained: an entry whose key is
+        // the row itself is found through the key table, which keeps ValueState entries out of
+        // the row table entirely.
+        int row = rowPrefixLength(key, keyLength);
+        row = row < keyLength ? row : 0;
+        if (row > 0 && rowNext == null) {
+            // put() allocates them, charged, before the first chained entry; a later chained
+            // entry finds them, as they are never dropped.
+            throw new IllegalStateException("Row arrays missing for a chained memtable entry");
+        }
         int entry;
         if (freeEntryCount > 0) {
             entry = freeEntries[--freeEntryCount];
@@ -493,19 +574,14 @@ public final class Memtable {
             }
             entry = entryCapacityUsed++;
         }
-        keyHash[entry] = hash;
         keys.insert(hash, entry);
-        // Only entries below their row (MapState user keys) are chained: an entry whose key is
-        // the row itself is found through the key table, which keeps ValueState entries out of
-        // the row table entirely.
-        int row = rowPrefixLength(key, keyLength);
-        row = row < keyLength ? row : 0;
-        rowLength[entry] = row;
+        if (rowNext == null) {
+            return entry;
+        }
         rowPrev[entry] = NO_ENTRY;
         rowNext[entry] = NO_ENTRY;
         if (row > 0) {
             int hashOfRow = KeyHash.hash32(key, row);
-            rowHash[entry] = hashOfRow;
             int first = rows.find(hashOfRow, key, row, rowMatcher);
             if (first == NO_ENTRY) {
                 rows.insert(hashOfRow, entry);
@@ -523,9 +599,11 @@ public final class Memtable {
     }
 
     private void unlink(int entry) {
-        keys.remove(keyHash[entry], entry);
-        int row = rowLength[entry];
-        if (row > 0) {
+        int keyLength = copyStoredKey(address[entry]);
+        keys.remove(KeyHash.hash32(keyScratch, keyLength), entry);
+        int row = rowNext == null ? 0 : rowPrefixLength(keyScratch, keyLength);
+        if (row > 0 && row < keyLength) {
+            int hashOfRow = KeyHash.hash32(keyScratch, row);
             int prev = rowPrev[entry];
             int next = rowNext[entry];
             if (prev != NO_ENTRY) {
@@ -535,10 +613,10 @@ public final class Memtable {
                 }
             } else {
                 if (next == NO_ENTRY) {
-                    rows.remove(rowHash[entry], entry);
+                    rows.remove(hashOfRow, entry);
                 } else {
                     rowPrev[next] = NO_ENTRY;
-                    rows.replace(rowHash[entry], entry, next);
+                    rows.replace(hashOfRow, entry, next);
                 }
             }
         }
@@ -549,15 +627,30 @@ public final class Memtable {
         freeEntries[freeEntryCount++] = entry;
     }
 
+    /** Copies a record's key into {@link #keyScratch} and returns its length. */
+    private int copyStoredKey(long a) {
+        Page page = pages.page(a);
+        int offset = Records.offset(a);
+        int length = Records.keyLength(page, offset);
+        if (keyScratch.length < length) {
+            keyScratch = new byte[Math.max(length, 2 * keyScratch.length)];
+        }
+        page.get(Records.keyStart(offset), keyScratch, 0, length);
+        return length;
+    }
+
     private boolean keyMatches(int entry, byte[] key, int length) {
         long a = address[entry];
         return Records.keyEquals(pages.page(a), Records.offset(a), key, length);
     }
 
+    /**
+     * Whether a chained entry belongs to the row. The probe is always a complete row, and a key
+     * that starts with a complete row parses to that same row, so the prefix decides.
+     */
     private boolean rowMatches(int entry, byte[] row, int length) {
         long a = address[entry];
-        return rowLength[entry] == length
-                && Records.keyStartsWith(pages.page(a), Records.offset(a), row, length);
+        return Records.keyStartsWith(pages.page(a), Records.offset(a), row, length);
     }
 
     /** The row length of a composite key, or 0 when the bytes are not one. */
@@ -576,11 +669,10 @@ public final class Memtable {
         int capacity = address.length * 2;
         address = Arrays.copyOf(address, capacity);
         Arrays.fill(address, capacity / 2, capacity, -1L);
-        keyHash = Arrays.copyOf(keyHash, capacity);
-        rowLength = Arrays.copyOf(rowLength, capacity);
-        rowHash = Arrays.copyOf(rowHash, capacity);
-        rowNext = Arrays.copyOf(rowNext, capacity);
-        rowPrev = Arrays.copyOf(rowPrev, capacity);
         flags = Arrays.copyOf(flags, capacity);
+        if (rowNext != null) {
+            rowNext = Arrays.copyOf(rowNext, capacity);
+            rowPrev = Arrays.copyOf(rowPrev, capacity);
+        }
     }
 }

@@ -12,6 +12,11 @@ import dev.spillway.backend.store.entry.EntryKind;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputSerializer;
+
+import java.io.EOFException;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,6 +25,7 @@ import java.util.Random;
 import java.util.TreeSet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class MemtableTest {
 
@@ -150,6 +156,74 @@ class MemtableTest {
         assertThat(valueOf(key)).isEqualTo(big + ",y");
         memtable.remove(memtable.find(key, key.length));
         assertThat(memtable.pageBytes()).isLessThanOrEqualTo(4096);
+    }
+
+    @Test
+    void rowChainsCostMemoryOnlyOnceAKeyLiesBelowItsRowAndSurviveRandomRemovals() {
+        for (int key = 0; key < 100; key++) {
+            put(row(key, "v"), "value");
+        }
+        long withoutChains = memtable.indexBytes();
+        put(concat(row(1, "m"), "a"), "first map entry");
+        assertThat(memtable.indexBytes()).isGreaterThan(withoutChains);
+
+        // Chained entries are unlinked by hashing and parsing their stored keys again.
+        Random random = new Random(5);
+        TreeSet<String> expected = new TreeSet<>(List.of("a"));
+        byte[] mapRow = row(1, "m");
+        for (int step = 0; step < 2_000; step++) {
+            String userKey = String.valueOf((char) ('a' + random.nextInt(20)));
+            byte[] key = concat(mapRow, userKey);
+            if (random.nextBoolean()) {
+                put(key, userKey);
+                expected.add(userKey);
+            } else if (expected.remove(userKey)) {
+                memtable.remove(memtable.find(key, key.length));
+            }
+            if (step % 100 == 0) {
+                PinnedRecords pinned = memtable.pin(mapRow, mapRow.length);
+                assertThat(pinned.size()).isEqualTo(expected.size());
+                memtable.unpin(pinned);
+            }
+        }
+        for (int key = 0; key < 100; key++) {
+            assertThat(valueOf(row(key, "v"))).isEqualTo("value");
+        }
+    }
+
+    @Test
+    void valueViewReadsTheRecordAsTheBytesItHolds() throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        out.writeBoolean(true);
+        out.writeShort(-2);
+        out.writeChar('\u20ac');
+        out.writeInt(0x01020304);
+        out.writeLong(-5L);
+        out.writeFloat(1.5f);
+        out.writeDouble(-2.25);
+        out.writeUTF("gr\u00fc\u00dfe");
+        out.write(new byte[] {7, 8, 9});
+        byte[] key = row(3, "view");
+        byte[] value = out.getCopyOfBuffer();
+        put(key, "older");
+        memtable.put(EntryKind.PUT, key, key.length, value, 0, value.length, false);
+
+        int entry = memtable.find(key, key.length);
+        assertThat(memtable.valueLength(entry)).isEqualTo(value.length);
+        DataInputView in = memtable.valueView(entry);
+        assertThat(in.readBoolean()).isTrue();
+        assertThat(in.readShort()).isEqualTo((short) -2);
+        assertThat(in.readChar()).isEqualTo('\u20ac');
+        assertThat(in.readInt()).isEqualTo(0x01020304);
+        assertThat(in.readLong()).isEqualTo(-5L);
+        assertThat(in.readFloat()).isEqualTo(1.5f);
+        assertThat(in.readDouble()).isEqualTo(-2.25);
+        assertThat(in.readUTF()).isEqualTo("gr\u00fc\u00dfe");
+        byte[] tail = new byte[4];
+        assertThat(in.read(tail)).isEqualTo(3);
+        assertThat(tail).startsWith(7, 8, 9);
+        assertThatThrownBy(in::readByte).isInstanceOf(EOFException.class);
+        assertThat(in.read(tail)).isEqualTo(-1);
     }
 
     private void put(byte[] key, String value) {
