@@ -1,8 +1,10 @@
 package dev.spillway.backend.memory;
 
 /**
- * 64-bit addresses of bytes inside the pages of one {@link MemoryClient}, as in Spark's
- * TaskMemoryManager.
+ * 64-bit addresses of bytes inside pages, as in Spark's TaskMemoryManager: the one encoding of a
+ * page address in Spillway. The page number means whatever the holder resolves it with: a {@link
+ * MemoryClient}'s page table (numbers from 1, below), or the memtable's own page array (an index
+ * from 0; the memtable never compares a pointer with {@link #NULL}).
  *
  * <pre>
  *   63                               32 31                                0

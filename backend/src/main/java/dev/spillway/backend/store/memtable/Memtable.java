@@ -1,6 +1,7 @@
 package dev.spillway.backend.store.memtable;
 
 import dev.spillway.backend.memory.Page;
+import dev.spillway.backend.memory.PagePointer;
 import dev.spillway.backend.store.entry.CompositeKey;
 import dev.spillway.backend.store.entry.EntryKind;
 import dev.spillway.backend.store.entry.KeyHash;
@@ -101,18 +102,18 @@ public final class Memtable {
 
     public EntryKind kind(int entry) {
         long a = address[entry];
-        return Records.kind(pages.page(a), Records.offset(a));
+        return Records.kind(pages.page(a), PagePointer.offset(a));
     }
 
     public byte[] value(int entry) {
         long a = address[entry];
-        return Records.copyValue(pages.page(a), Records.offset(a));
+        return Records.copyValue(pages.page(a), PagePointer.offset(a));
     }
 
     /** Bytes of the entry's value. */
     public int valueLength(int entry) {
         long a = address[entry];
-        return Records.valueLength(pages.page(a), Records.offset(a));
+        return Records.valueLength(pages.page(a), PagePointer.offset(a));
     }
 
     /**
@@ -123,7 +124,7 @@ public final class Memtable {
     public DataInputView valueView(int entry) {
         long a = address[entry];
         Page page = pages.page(a);
-        int offset = Records.offset(a);
+        int offset = PagePointer.offset(a);
         return valueInput.reset(
                 page, Records.valueStart(page, offset), Records.valueLength(page, offset));
     }
@@ -203,7 +204,7 @@ public final class Memtable {
         int entry = keys.find(hash, key, keyLength, keyMatcher);
         if (entry != NO_ENTRY && kind(entry) != EntryKind.DELETE) {
             long current = address[entry];
-            int valueLength = Records.valueLength(pages.page(current), Records.offset(current));
+            int valueLength = Records.valueLength(pages.page(current), PagePointer.offset(current));
             reserve(Records.size(keyLength, valueLength + 1 + elementLength));
             // Taking memory may have evicted the entry or moved its record (same bytes).
             entry = keys.find(hash, key, keyLength, keyMatcher);
@@ -276,7 +277,7 @@ public final class Memtable {
                 if (a != -1L
                         && (prefixLength == 0
                                 || Records.keyStartsWith(
-                                        pages.page(a), Records.offset(a), prefix, prefixLength))) {
+                                        pages.page(a), PagePointer.offset(a), prefix, prefixLength))) {
                     found[count++] = a;
                 }
             }
@@ -312,7 +313,7 @@ public final class Memtable {
         long[] pinned = records.addresses();
         for (int i = 0; i < records.size(); i++) {
             long a = pinned[i];
-            if (Records.kind(pages.page(a), Records.offset(a)) == EntryKind.APPEND) {
+            if (Records.kind(pages.page(a), PagePointer.offset(a)) == EntryKind.APPEND) {
                 return true;
             }
         }
@@ -327,7 +328,7 @@ public final class Memtable {
         long[] pinned = records.addresses();
         for (int i = 0; i < records.size(); i++) {
             long a = pinned[i];
-            int entry = Records.entry(pages.page(a), Records.offset(a));
+            int entry = Records.entry(pages.page(a), PagePointer.offset(a));
             if (entry < entryCapacityUsed && address[entry] == a) {
                 flags[entry] = CLEAN;
             }
@@ -369,11 +370,11 @@ public final class Memtable {
         pages.forEachRecord(
                 page,
                 a -> {
-                    int entry = Records.entry(pages.page(a), Records.offset(a));
+                    int entry = Records.entry(pages.page(a), PagePointer.offset(a));
                     if (entry < entryCapacityUsed
                             && address[entry] == a
-                            && batch.takes(Records.kind(pages.page(a), Records.offset(a)))) {
-                        batch.add(a, Records.size(pages.page(a), Records.offset(a)), isClean(entry));
+                            && batch.takes(Records.kind(pages.page(a), PagePointer.offset(a)))) {
+                        batch.add(a, Records.size(pages.page(a), PagePointer.offset(a)), isClean(entry));
                     }
                 });
     }
@@ -394,7 +395,7 @@ public final class Memtable {
     }
 
     private void removeIfCurrent(long a) {
-        int entry = Records.entry(pages.page(a), Records.offset(a));
+        int entry = Records.entry(pages.page(a), PagePointer.offset(a));
         if (address[entry] == a) {
             remove(entry);
         }
@@ -547,7 +548,7 @@ public final class Memtable {
                 page,
                 a -> {
                     Page p = pages.page(a);
-                    int entry = Records.entry(p, Records.offset(a));
+                    int entry = Records.entry(p, PagePointer.offset(a));
                     if (entry < entryCapacityUsed && address[entry] == a) {
                         address[entry] = pages.moveToHead(a);
                     }
@@ -630,7 +631,7 @@ public final class Memtable {
     /** Copies a record's key into {@link #keyScratch} and returns its length. */
     private int copyStoredKey(long a) {
         Page page = pages.page(a);
-        int offset = Records.offset(a);
+        int offset = PagePointer.offset(a);
         int length = Records.keyLength(page, offset);
         if (keyScratch.length < length) {
             keyScratch = new byte[Math.max(length, 2 * keyScratch.length)];
@@ -641,7 +642,7 @@ public final class Memtable {
 
     private boolean keyMatches(int entry, byte[] key, int length) {
         long a = address[entry];
-        return Records.keyEquals(pages.page(a), Records.offset(a), key, length);
+        return Records.keyEquals(pages.page(a), PagePointer.offset(a), key, length);
     }
 
     /**
@@ -650,7 +651,7 @@ public final class Memtable {
      */
     private boolean rowMatches(int entry, byte[] row, int length) {
         long a = address[entry];
-        return Records.keyStartsWith(pages.page(a), Records.offset(a), row, length);
+        return Records.keyStartsWith(pages.page(a), PagePointer.offset(a), row, length);
     }
 
     /** The row length of a composite key, or 0 when the bytes are not one. */

@@ -1,6 +1,7 @@
 package dev.spillway.backend.store.memtable;
 
 import dev.spillway.backend.memory.Page;
+import dev.spillway.backend.memory.PagePointer;
 import dev.spillway.backend.store.entry.EntryCursor;
 import dev.spillway.backend.store.entry.EntryKind;
 
@@ -31,8 +32,8 @@ public final class MemtableCursor implements EntryCursor {
             return false;
         }
         long a = addresses[++position];
-        page = pages[Records.page(a)];
-        offset = Records.offset(a);
+        page = pages[PagePointer.pageNumber(a)];
+        offset = PagePointer.offset(a);
         return true;
     }
 

@@ -1,6 +1,7 @@
 package dev.spillway.backend.store.memtable;
 
 import dev.spillway.backend.memory.Page;
+import dev.spillway.backend.memory.PagePointer;
 
 /**
  * Memtable records pinned for a scan or a snapshot view: their pointers and the page table to read
@@ -48,6 +49,6 @@ public final class PinnedRecords {
 
     private boolean startsWith(long address, byte[] prefix, int prefixLength) {
         return Records.keyStartsWith(
-                pageTable[Records.page(address)], Records.offset(address), prefix, prefixLength);
+                pageTable[PagePointer.pageNumber(address)], PagePointer.offset(address), prefix, prefixLength);
     }
 }

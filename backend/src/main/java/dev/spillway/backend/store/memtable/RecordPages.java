@@ -1,6 +1,7 @@
 package dev.spillway.backend.store.memtable;
 
 import dev.spillway.backend.memory.Page;
+import dev.spillway.backend.memory.PagePointer;
 import dev.spillway.backend.store.entry.EntryKind;
 
 import java.util.Arrays;
@@ -144,8 +145,8 @@ final class RecordPages {
      * returning the copy's address. The record keeps its entry number.
      */
     long moveToHead(long address) {
-        Page source = pages[Records.page(address)];
-        int offset = Records.offset(address);
+        Page source = pages[PagePointer.pageNumber(address)];
+        int offset = PagePointer.offset(address);
         int size = Records.size(source, offset);
         int target = used[head];
         source.copyTo(offset, pages[head], target, size);
@@ -153,7 +154,7 @@ final class RecordPages {
         liveBytes[head] += size;
         totalLiveBytes += size;
         release(address);
-        return Records.address(head, target);
+        return PagePointer.encode(head, target);
     }
 
     /** The page the next record of this size goes to; {@link #reserve} made room there. */
@@ -182,7 +183,7 @@ final class RecordPages {
         used[page] += size;
         liveBytes[page] += size;
         totalLiveBytes += size;
-        return Records.address(page, offset);
+        return PagePointer.encode(page, offset);
     }
 
     /**
@@ -199,8 +200,8 @@ final class RecordPages {
             byte[] element,
             int elementOffset,
             int elementLength) {
-        Page oldPage = pages[Records.page(oldAddress)];
-        int oldOffset = Records.offset(oldAddress);
+        Page oldPage = pages[PagePointer.pageNumber(oldAddress)];
+        int oldOffset = PagePointer.offset(oldAddress);
         int oldValueLength = Records.valueLength(oldPage, oldOffset);
         int valueLength = oldValueLength + 1 + elementLength;
         int size = Records.size(keyLength, valueLength);
@@ -216,13 +217,13 @@ final class RecordPages {
         used[page] += size;
         liveBytes[page] += size;
         totalLiveBytes += size;
-        return Records.address(page, offset);
+        return PagePointer.encode(page, offset);
     }
 
     /** The record at the address became garbage (replaced, deleted or evicted). */
     void release(long address) {
-        int page = Records.page(address);
-        int size = Records.size(pages[page], Records.offset(address));
+        int page = PagePointer.pageNumber(address);
+        int size = Records.size(pages[page], PagePointer.offset(address));
         liveBytes[page] -= size;
         totalLiveBytes -= size;
         if (liveBytes[page] == 0 && page != head) {
@@ -232,7 +233,7 @@ final class RecordPages {
 
     /** Records a point access to the record's page. */
     void touch(long address) {
-        int page = Records.page(address);
+        int page = PagePointer.pageNumber(address);
         if (heat[page] < MAX_HEAT) {
             heat[page]++;
         }
@@ -296,7 +297,7 @@ final class RecordPages {
         int offset = 0;
         while (offset < used[page]) {
             int size = Records.size(segment, offset);
-            visitor.visit(Records.address(page, offset));
+            visitor.visit(PagePointer.encode(page, offset));
             offset += size;
         }
     }
@@ -333,11 +334,11 @@ final class RecordPages {
     }
 
     void pin(long address) {
-        pins[Records.page(address)]++;
+        pins[PagePointer.pageNumber(address)]++;
     }
 
     void unpin(long address) {
-        int page = Records.page(address);
+        int page = PagePointer.pageNumber(address);
         if (--pins[page] == 0 && retired[page]) {
             retired[page] = false;
             free(page);
@@ -350,7 +351,7 @@ final class RecordPages {
     }
 
     Page page(long address) {
-        return pages[Records.page(address)];
+        return pages[PagePointer.pageNumber(address)];
     }
 
     long allocatedBytes() {

@@ -1,6 +1,7 @@
 package dev.spillway.backend.store.memtable;
 
 import dev.spillway.backend.memory.Page;
+import dev.spillway.backend.memory.PagePointer;
 
 /**
  * Sorting and searching record pointers by the unsigned order of the keys they point at. A
@@ -28,9 +29,9 @@ final class RecordSort {
         long[] low = new long[size];
         for (int i = 0; i < size; i++) {
             long a = addresses[i];
-            Page page = pages[Records.page(a)];
-            high[i] = Records.keyPrefix(page, Records.offset(a), 0);
-            low[i] = Records.keyPrefix(page, Records.offset(a), Long.BYTES);
+            Page page = pages[PagePointer.pageNumber(a)];
+            high[i] = Records.keyPrefix(page, PagePointer.offset(a), 0);
+            low[i] = Records.keyPrefix(page, PagePointer.offset(a), Long.BYTES);
         }
         Sortable source = new Sortable(addresses, high, low);
         for (int start = 0; start < size; start += INSERTION_SORT_RUN) {
@@ -63,7 +64,7 @@ final class RecordSort {
         while (low < high) {
             int middle = (low + high) >>> 1;
             long a = addresses[middle];
-            if (Records.compareKey(pages[Records.page(a)], Records.offset(a), probe, probeLength) < 0) {
+            if (Records.compareKey(pages[PagePointer.pageNumber(a)], PagePointer.offset(a), probe, probeLength) < 0) {
                 low = middle + 1;
             } else {
                 high = middle;
@@ -132,10 +133,10 @@ final class RecordSort {
             }
             long a = addresses[i];
             return Records.compareKeys(
-                    pages[Records.page(a)],
-                    Records.offset(a),
-                    pages[Records.page(other)],
-                    Records.offset(other));
+                    pages[PagePointer.pageNumber(a)],
+                    PagePointer.offset(a),
+                    pages[PagePointer.pageNumber(other)],
+                    PagePointer.offset(other));
         }
     }
 }

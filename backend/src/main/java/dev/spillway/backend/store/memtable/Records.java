@@ -16,9 +16,9 @@ import dev.spillway.backend.store.entry.EntryKind;
  * record is live exactly while that slot still points at it, which lets eviction walk a page and
  * tell live records from garbage without hashing any key.
  *
- * <p>A record is addressed by a 64-bit pointer: page number in the high 32 bits, byte offset in the
- * page in the low 32 bits (as Spark's TaskMemoryManager encodes page pointers). Readers pass the
- * page table they hold: the live one on the task thread, a copy in snapshot views.
+ * <p>A record is addressed by a {@link dev.spillway.backend.memory.PagePointer}: the index of its
+ * page in the memtable's page array and its offset there. Readers pass the page table they hold:
+ * the live one on the task thread, a copy in snapshot views.
  */
 final class Records {
 
@@ -35,18 +35,6 @@ final class Records {
             byCode[kind.code()] = kind;
         }
         return byCode;
-    }
-
-    static long address(int page, int offset) {
-        return ((long) page << 32) | (offset & 0xFFFF_FFFFL);
-    }
-
-    static int page(long address) {
-        return (int) (address >>> 32);
-    }
-
-    static int offset(long address) {
-        return (int) address;
     }
 
     static int size(int keyLength, int valueLength) {
