@@ -114,8 +114,15 @@ class StoreMemoryPressureTest {
     void aWriterGivesUpWhenTheViewPinningTheBudgetIsNeverClosed() throws IOException {
         try (UnifiedMemoryManager small = new UnifiedMemoryManager(BUDGET, impatient());
                 MemoryClient memory = small.newClient("impatient");
+                // No eviction ahead of need and no compaction in the background: whether a page
+                // can still be found must not depend on what those threads did before the view.
                 SpillableStore store =
-                        SpillableStore.open(memory, StoreSettings.defaults(spillParent), "stall");
+                        SpillableStore.open(
+                                memory,
+                                StoreSettings.defaults(spillParent)
+                                        .withEvictionAhead(false)
+                                        .withCompactionTrigger(64),
+                                "stall");
                 MemoryConsumer hog = hog(memory)) {
             int next = fillToTheBrim(store, memory, hog);
             // Taken and never read: as if a checkpoint's asynchronous part never ran.
