@@ -17,7 +17,6 @@ import java.util.Set;
  *   3. spill the client's other consumers of the same pool (execution only):
  *        the smallest that covers the need, else the largest (Spark's TaskMemoryManager)
  *   4. spill the requester itself
- *   4b. storage only: revoke reservations (MemoryReservation), largest first
  *   5. victims passed over because their backend was busy in a request on another thread:
  *        wait, bounded, for those requests to end, then retry 1-5
  *   6. execution below 1/2N of its reachable memory: wait, bounded, for releases, then retry 1-5
@@ -44,13 +43,6 @@ final class Acquisition {
     private final MemoryConsumer requester;
     private final long bytes;
 
-    /**
-     * Whether the request may wait (for its fair share, for busy backends). A {@link
-     * MemoryReservation} does not: the work it serves goes on with or without the memory, so
-     * waiting would only delay it, and its refusal is not a failure.
-     */
-    private final boolean mayWait;
-
     private long evicted;
     private long spilledByOthers;
     private long spilledBySelf;
@@ -60,17 +52,16 @@ final class Acquisition {
     /** Clients whose consumers were passed over this round because they were busy. */
     private Set<MemoryClient> busyClients = new HashSet<>();
 
-    Acquisition(MemoryClient client, MemoryConsumer requester, long bytes, boolean mayWait) {
+    Acquisition(MemoryClient client, MemoryConsumer requester, long bytes) {
         this.client = client;
         this.manager = client.manager();
         this.requester = requester;
         this.bytes = bytes;
-        this.mayWait = mayWait;
     }
 
     void run() {
         if (bytes > manager.budget()) {
-            recordFailure();
+            manager.stats().recordFailure();
             throw new SpillwayMemoryException(
                     cannotAcquire()
                             + "the request is larger than the whole budget of "
@@ -78,9 +69,7 @@ final class Acquisition {
                             + " bytes, so nothing was spilled for it.");
         }
         boolean execution = requester.pool() == PoolKind.EXECUTION;
-        long deadline =
-                System.nanoTime()
-                        + (mayWait ? manager.settings().executionWaitTimeout().toNanos() : 0);
+        long deadline = System.nanoTime() + manager.settings().executionWaitTimeout().toNanos();
         if (execution) {
             manager.beginExecutionRequest(requester);
         }
@@ -102,9 +91,6 @@ final class Acquisition {
                 if (spillSelf()) {
                     return;
                 }
-                if (!execution && revokeReservations()) {
-                    return;
-                }
                 if (freedInRound(freedBefore) && ++rounds < MAX_ROUNDS_AFTER_LOST_RACES) {
                     continue; // another thread took what was freed: try again
                 }
@@ -116,7 +102,7 @@ final class Acquisition {
                     }
                 }
                 if (!execution || !manager.awaitRelease(requester, bytes, deadline)) {
-                    recordFailure();
+                    manager.stats().recordFailure();
                     throw failure();
                 }
             }
@@ -124,12 +110,6 @@ final class Acquisition {
             if (execution) {
                 manager.endExecutionRequest(requester);
             }
-        }
-    }
-
-    private void recordFailure() {
-        if (mayWait) {
-            manager.stats().recordFailure();
         }
     }
 
@@ -154,9 +134,6 @@ final class Acquisition {
             if (freed > 0) {
                 evicted += freed;
                 manager.stats().recordEviction(freed);
-                if (execution) {
-                    manager.stats().recordEvictionForExecution(freed);
-                }
                 if (manager.tryAcquire(requester, bytes)) {
                     return true;
                 }
@@ -184,23 +161,6 @@ final class Acquisition {
             }
         }
         return false;
-    }
-
-    /**
-     * A storage request that nothing else could serve revokes reservations (buffers whose work
-     * goes on without them, run indexes charged after the fact, see {@link MemoryReservation}), so
-     * that a state write does not fail for them. Their spill takes no lock but the manager's, so no busy check is needed.
-     */
-    private boolean revokeReservations() {
-        for (MemoryReservation reservation : manager.revocationCandidates()) {
-            long wanted = manager.shortfall(bytes);
-            if (wanted <= 0) {
-                break;
-            }
-            long freed = reservation.spill(wanted, requester);
-            spilledByOthers += freed;
-        }
-        return manager.tryAcquire(requester, bytes);
     }
 
     private boolean spillSelf() {

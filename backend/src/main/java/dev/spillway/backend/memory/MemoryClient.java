@@ -172,14 +172,6 @@ public final class MemoryClient implements AutoCloseable {
     }
 
     void acquire(MemoryConsumer consumer, long bytes) {
-        acquire(consumer, bytes, true);
-    }
-
-    /**
-     * As {@link #acquire(MemoryConsumer, long)}; without {@code mayWait} the request evicts and
-     * spills as usual but never waits, and a refusal is not counted as a failed request.
-     */
-    void acquire(MemoryConsumer consumer, long bytes, boolean mayWait) {
         checkOwnConsumer(consumer);
         if (bytes <= 0) {
             throw new IllegalArgumentException("bytes must be positive, was " + bytes);
@@ -196,7 +188,7 @@ public final class MemoryClient implements AutoCloseable {
             Thread self = Thread.currentThread();
             requestingThreads.merge(self, 1, Integer::sum);
             try {
-                new Acquisition(this, consumer, bytes, mayWait).run();
+                new Acquisition(this, consumer, bytes).run();
             } finally {
                 requestingThreads.computeIfPresent(
                         self, (thread, depth) -> depth == 1 ? null : depth - 1);
@@ -265,9 +257,7 @@ public final class MemoryClient implements AutoCloseable {
         acquire(consumer, size);
         try {
             MemorySegment segment = manager.pagePool().take(size);
-            Page page = pageTable.install(segment, consumer);
-            manager.pageBytesChanged(size);
-            return page;
+            return pageTable.install(segment, consumer);
         } catch (RuntimeException e) {
             manager.release(consumer, size);
             throw e;
@@ -288,7 +278,6 @@ public final class MemoryClient implements AutoCloseable {
         pageTable.remove(page);
         int size = page.size();
         manager.pagePool().give(page.segment());
-        manager.pageBytesChanged(-size);
         manager.release(consumer, size);
     }
 

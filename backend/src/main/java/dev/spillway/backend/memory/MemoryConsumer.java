@@ -6,15 +6,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Anything that holds memory from the {@link UnifiedMemoryManager}. It belongs to one {@link
- * MemoryClient} and one {@link PoolKind}, holds pages and plain byte reservations, and can be asked
- * to give memory back through {@link #spill(long, MemoryConsumer)}.
- *
- * <p>In the store: the memtable (storage: record pages and its on-heap index) and the block cache
- * (storage), which spill by evicting state to a run and by dropping blocks; and {@link
- * MemoryReservation}s for memory that cannot be given back on request: the runs' bloom filters and
- * block indexes (storage), and the sort, merge and writer buffers of evictions, compactions and
- * snapshot views (execution), held while that work runs.
+ * Anything that holds memory from the {@link UnifiedMemoryManager}: a memtable, a block cache, a
+ * sort buffer, a snapshot writer. It belongs to one {@link MemoryClient} and one {@link PoolKind},
+ * holds pages and plain byte reservations, and can be asked to give memory back through {@link
+ * #spill(long, MemoryConsumer)}.
  *
  * <h2>The spill protocol</h2>
  *

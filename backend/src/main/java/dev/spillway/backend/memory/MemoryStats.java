@@ -13,8 +13,6 @@ final class MemoryStats {
     private final LongAdder evictedBytes = new LongAdder();
     private final LongAdder spills = new LongAdder();
     private final LongAdder spilledBytes = new LongAdder();
-    private final LongAdder evictedForExecutionBytes = new LongAdder();
-    private final LongAdder unreservedBytes = new LongAdder();
     private final LongAdder waitNanos = new LongAdder();
     private final LongAdder failedRequests = new LongAdder();
 
@@ -28,16 +26,6 @@ final class MemoryStats {
     void recordSpill(long bytes) {
         spills.increment();
         spilledBytes.add(bytes);
-    }
-
-    /** Storage evicted to make room for an execution request (execution taking back a loan). */
-    void recordEvictionForExecution(long bytes) {
-        evictedForExecutionBytes.add(bytes);
-    }
-
-    /** Bytes a transient buffer used beyond what its {@link MemoryReservation} was granted. */
-    void recordUnreserved(long bytes) {
-        unreservedBytes.add(bytes);
     }
 
     void recordWait(long nanos) {
@@ -62,14 +50,6 @@ final class MemoryStats {
 
     long spilledBytes() {
         return spilledBytes.sum();
-    }
-
-    long evictedForExecutionBytes() {
-        return evictedForExecutionBytes.sum();
-    }
-
-    long unreservedBytes() {
-        return unreservedBytes.sum();
     }
 
     long waitNanos() {

@@ -73,15 +73,11 @@ public final class UnifiedMemoryManager implements AutoCloseable {
     // Guarded by lock.
     private long executionUsed;
     private long storageUsed;
-    private long executionPeak;
-    /** Bytes of pages (off-heap); the rest of what the pools hold is on-heap reservations. */
-    private long pageBytes;
     private final Set<MemoryConsumer> activeExecutionConsumers = new HashSet<>();
     private int waiters;
     private boolean closed;
 
     private final Set<MemoryConsumer> storageConsumers = ConcurrentHashMap.newKeySet();
-    private final Set<MemoryReservation> revocable = ConcurrentHashMap.newKeySet();
     private final Set<MemoryClient> clients = ConcurrentHashMap.newKeySet();
 
     /** A fixed budget with default settings, for tests and benchmarks. */
@@ -223,30 +219,6 @@ public final class UnifiedMemoryManager implements AutoCloseable {
         }
     }
 
-    /** The most execution memory held at once since the manager opened. */
-    public long executionPeak() {
-        synchronized (lock) {
-            return executionPeak;
-        }
-    }
-
-    /** Bytes of both pools held as off-heap pages. */
-    public long offHeapUsed() {
-        synchronized (lock) {
-            return pageBytes;
-        }
-    }
-
-    /**
-     * Bytes of both pools held as plain reservations: on-heap arrays (memtable index, run indexes
-     * and bloom filters, sort and writer buffers), charged to the same budget as the pages.
-     */
-    public long onHeapUsed() {
-        synchronized (lock) {
-            return executionUsed + storageUsed - pageBytes;
-        }
-    }
-
     /** Bytes held by both pools, read atomically. */
     public long usedMemory() {
         synchronized (lock) {
@@ -345,37 +317,6 @@ public final class UnifiedMemoryManager implements AutoCloseable {
         clients.remove(client);
     }
 
-    void registerRevocable(MemoryReservation reservation) {
-        revocable.add(reservation);
-    }
-
-    void unregisterRevocable(MemoryReservation reservation) {
-        revocable.remove(reservation);
-    }
-
-    /** Reservations of the slot that hold memory, largest first. */
-    List<MemoryReservation> revocationCandidates() {
-        List<MemoryReservation> candidates = new ArrayList<>();
-        for (MemoryReservation reservation : revocable) {
-            if (reservation.getUsed() > 0) {
-                candidates.add(reservation);
-            }
-        }
-        candidates.sort(Comparator.comparingLong(MemoryReservation::getUsed).reversed());
-        return candidates;
-    }
-
-    /** Releases up to {@code bytes} of what the consumer holds, atomically; returns the bytes. */
-    long releaseUpTo(MemoryConsumer consumer, long bytes) {
-        synchronized (lock) {
-            long released = Math.min(bytes, consumer.getUsed());
-            if (released > 0) {
-                release(consumer, released);
-            }
-            return released;
-        }
-    }
-
     void registerStorageConsumer(MemoryConsumer consumer) {
         storageConsumers.add(consumer);
     }
@@ -394,48 +335,17 @@ public final class UnifiedMemoryManager implements AutoCloseable {
             if (!canGrant(consumer, bytes)) {
                 return false;
             }
-            grant(consumer, bytes);
+            if (consumer.pool() == PoolKind.EXECUTION) {
+                if (activeExecutionConsumers.add(consumer)) {
+                    wakeWaiters();
+                }
+                executionUsed += bytes;
+            } else {
+                storageUsed += bytes;
+            }
+            consumer.addUsed(bytes);
             return true;
         }
-    }
-
-    /**
-     * Grants as much of {@code bytes} as free memory and, for execution, the consumer's 1/N cap
-     * allow, possibly nothing; never blocks, never spills. Returns the bytes granted.
-     */
-    long tryAcquireUpTo(MemoryConsumer consumer, long bytes) {
-        synchronized (lock) {
-            checkOpen();
-            long granted = Math.min(bytes, budget - executionUsed - storageUsed);
-            if (consumer.pool() == PoolKind.EXECUTION) {
-                granted = Math.min(granted, maxPerExecutionConsumer(consumer) - consumer.getUsed());
-            }
-            if (granted <= 0) {
-                return 0;
-            }
-            grant(consumer, granted);
-            return granted;
-        }
-    }
-
-    /** Moves the page bytes between the off-heap and on-heap views of what the pools hold. */
-    void pageBytesChanged(long delta) {
-        synchronized (lock) {
-            pageBytes += delta;
-        }
-    }
-
-    private void grant(MemoryConsumer consumer, long bytes) {
-        if (consumer.pool() == PoolKind.EXECUTION) {
-            if (activeExecutionConsumers.add(consumer)) {
-                wakeWaiters();
-            }
-            executionUsed += bytes;
-            executionPeak = Math.max(executionPeak, executionUsed);
-        } else {
-            storageUsed += bytes;
-        }
-        consumer.addUsed(bytes);
     }
 
     void release(MemoryConsumer consumer, long bytes) {
@@ -608,9 +518,7 @@ public final class UnifiedMemoryManager implements AutoCloseable {
     List<MemoryConsumer> evictionCandidates(MemoryConsumer requester) {
         List<MemoryConsumer> candidates = new ArrayList<>();
         for (MemoryConsumer consumer : storageConsumers) {
-            if (consumer != requester
-                    && consumer.getUsed() > 0
-                    && !(consumer instanceof MemoryReservation)) {
+            if (consumer != requester && consumer.getUsed() > 0) {
                 candidates.add(consumer);
             }
         }

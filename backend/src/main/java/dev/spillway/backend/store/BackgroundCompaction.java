@@ -1,6 +1,5 @@
 package dev.spillway.backend.store;
 
-import dev.spillway.backend.memory.MemoryReservation;
 import dev.spillway.backend.store.compaction.CompactionTask;
 
 import org.slf4j.Logger;
@@ -40,7 +39,6 @@ final class BackgroundCompaction {
     }
 
     private final Target target;
-    private final StoreMemoryAccounts memory;
     private final ThreadPoolExecutor executor;
 
     /** Whether a policy-driven job is queued; written under the store lock. */
@@ -52,9 +50,8 @@ final class BackgroundCompaction {
     private volatile long completed;
     private volatile long failed;
 
-    BackgroundCompaction(Target target, StoreMemoryAccounts memory, String storeName) {
+    BackgroundCompaction(Target target, String storeName) {
         this.target = target;
-        this.memory = memory;
         this.executor = OnDemandThread.executor("spillway-compaction-" + storeName);
     }
 
@@ -162,10 +159,7 @@ final class BackgroundCompaction {
         }
         running = task;
         try (task) {
-            // The merge's execution memory, given back before the install waits for the lock.
-            try (MemoryReservation merge = memory.forCompaction(task)) {
-                task.run();
-            }
+            task.run();
             target.install(task);
             completed++;
         } catch (IOException | RuntimeException e) {

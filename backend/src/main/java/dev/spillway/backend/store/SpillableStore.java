@@ -1,7 +1,6 @@
 package dev.spillway.backend.store;
 
 import dev.spillway.backend.memory.MemoryClient;
-import dev.spillway.backend.memory.MemoryReservation;
 import dev.spillway.backend.memory.SpillwayMemoryException;
 import dev.spillway.backend.store.compaction.CompactionFilter;
 import dev.spillway.backend.store.compaction.CompactionTask;
@@ -39,7 +38,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
 
 /**
  * The {@link StateStore}: an off-heap {@link Memtable} in front of immutable sorted runs on local
@@ -59,10 +57,9 @@ import java.util.function.Supplier;
  *
  * <p>When the memory manager needs storage memory back it calls the memtable consumer's {@code
  * spill}, which lands in {@link #evict}: the memtable's CLOCK hand chooses pages whose heat has
- * decayed, their live records are sorted by key (pointers only, on the heap, charged to execution
- * memory from free memory only: see {@link StoreMemoryAccounts}) and written as one new newest
- * run, and only then are they removed from the memtable, so an I/O failure leaves every entry in
- * memory. Each spill may make the compaction
+ * decayed, their live records are sorted by key (pointers only, on the heap: {@code spill} may not
+ * take memory) and written as one new newest run, and only then are they removed from the
+ * memtable, so an I/O failure leaves every entry in memory. Each spill may make the compaction
  * policy due; compaction then runs in the background ({@link BackgroundCompaction}).
  *
  * <h2>Views</h2>
@@ -118,7 +115,6 @@ public final class SpillableStore implements RunStore, StoreMetrics {
     private final BlockCache blockCache;
     private final Memtable memtable;
     private final RunDirectory directory;
-    private final StoreMemoryAccounts accounts;
     private final AdmissionFilter admission;
     private final Compactor compactor;
     private final BackgroundCompaction compaction;
@@ -191,7 +187,6 @@ public final class SpillableStore implements RunStore, StoreMetrics {
         this.snapshotWaitNanos =
                 memory.client().manager().settings().executionWaitTimeout().toNanos();
         this.directory = directory;
-        this.accounts = new StoreMemoryAccounts(memory.client(), directory, name);
         this.admission = new AdmissionFilter(1 << 16);
         int maxRuns = Math.max(MAX_RUNS, settings.compactionTrigger());
         this.stallRunCount = STALL_FACTOR * maxRuns;
@@ -201,7 +196,7 @@ public final class SpillableStore implements RunStore, StoreMetrics {
                         new TieredCompactionPolicy(
                                 settings.compactionTrigger(), COMPACTION_SIZE_RATIO, maxRuns),
                         compactionFilter);
-        this.compaction = new BackgroundCompaction(new CompactionTarget(), accounts, name);
+        this.compaction = new BackgroundCompaction(new CompactionTarget(), name);
         this.evictionAhead = new BackgroundEviction(this::evictAhead, name);
         memory.evictThrough(this::evict);
         if (settings.evictsAhead()) {
@@ -469,8 +464,7 @@ public final class SpillableStore implements RunStore, StoreMetrics {
                 snapshotFreezeSinceNanos = System.nanoTime();
                 installAbove = newestRunsInstalled;
             }
-            return new StoreSnapshotView(
-                    pinned, accounts.forPins(pinned.size()), runs.retain(), installAbove, token, this);
+            return new StoreSnapshotView(pinned, runs.retain(), installAbove, token, this);
         } finally {
             lock.unlock();
         }
@@ -507,8 +501,7 @@ public final class SpillableStore implements RunStore, StoreMetrics {
      * takes writers from any thread.
      */
     Run writeSnapshotRun(PinnedRecords pinned) throws IOException {
-        try (MemoryReservation buffers = accounts.forSnapshotWriter(pinned.size());
-                RunWriter writer = directory.newWriter(pinned.size(), RunWriter.Purpose.SNAPSHOT)) {
+        try (RunWriter writer = directory.newWriter(pinned.size(), RunWriter.Purpose.SNAPSHOT)) {
             MemtableCursor records = pinned.cursor(EMPTY, 0);
             while (records.next()) {
                 writer.add(records.key(), records.kind(), records.value());
@@ -721,7 +714,7 @@ public final class SpillableStore implements RunStore, StoreMetrics {
             if (evictionBatch.size() + evictionBatch.cleanSize() == 0) {
                 return 0;
             }
-            Run run = writeRun(evictionBatch.size(), () -> evictionBatch.sortedCursor(memtable));
+            Run run = writeRun(evictionBatch.size(), evictionBatch.sortedCursor(memtable));
             if (run != null) {
                 installVersion(runs.withNewest(run));
                 run.release();
@@ -789,7 +782,7 @@ public final class SpillableStore implements RunStore, StoreMetrics {
         }
         Run run = null;
         try {
-            run = writeRun(frozen.size(), () -> frozen.cursor(EMPTY, 0));
+            run = writeRun(frozen.size(), frozen.cursor(EMPTY, 0));
         } finally {
             if (run == null && batch.size() > 0) {
                 // The write failed: everything stays in memory.
@@ -897,13 +890,11 @@ public final class SpillableStore implements RunStore, StoreMetrics {
     }
 
     /** Writes evicted records, in key order, as a run; {@code null} when there are none. */
-    private Run writeRun(int records, Supplier<MemtableCursor> sort) throws IOException {
+    private Run writeRun(int records, MemtableCursor sorted) throws IOException {
         if (records == 0) {
             return null;
         }
-        try (MemoryReservation buffers = accounts.forEviction(records);
-                RunWriter writer = directory.newWriter(records, RunWriter.Purpose.SPILL)) {
-            MemtableCursor sorted = sort.get();
+        try (RunWriter writer = directory.newWriter(records, RunWriter.Purpose.SPILL)) {
             while (sorted.next()) {
                 writer.add(sorted.key(), sorted.kind(), sorted.value());
             }
@@ -1101,7 +1092,6 @@ public final class SpillableStore implements RunStore, StoreMetrics {
             directory.close();
         } finally {
             blockCache.shrink(Long.MAX_VALUE);
-            accounts.close();
             memory.close();
             cacheMemory.close();
         }
@@ -1151,7 +1141,6 @@ public final class SpillableStore implements RunStore, StoreMetrics {
         runs = next;
         runCount = next.size();
         runBytes = next.sizeBytes();
-        accounts.chargeRunIndexes(next);
     }
 
     private void checkOpen() {
@@ -1247,11 +1236,6 @@ public final class SpillableStore implements RunStore, StoreMetrics {
     /** Cached blocks plus memtable pages: what the cache's protected share is a part of. */
     long cacheAndPageBytes() {
         return memory.pageBytes() + cacheMemory.getUsed();
-    }
-
-    /** Storage bytes charged for the current runs' bloom filters and block indexes. */
-    long runIndexBytes() {
-        return accounts.runIndexBytes();
     }
 
     BlockCacheMemory cacheMemory() {

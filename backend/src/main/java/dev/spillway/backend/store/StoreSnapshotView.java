@@ -1,6 +1,5 @@
 package dev.spillway.backend.store;
 
-import dev.spillway.backend.memory.MemoryReservation;
 import dev.spillway.backend.store.memtable.PinnedRecords;
 import dev.spillway.backend.store.run.Run;
 import dev.spillway.backend.store.run.RunVersion;
@@ -42,8 +41,6 @@ final class StoreSnapshotView implements StoreSnapshot {
     private final long freezeToken;
     /** The pinned memtable records; {@code null} once persisted. */
     private PinnedRecords pinned;
-    /** Execution memory of the pin array and, once read, its sort; closed with the pins. */
-    private final MemoryReservation pinMemory;
     /** The view's runs: the moment's runs, after {@link #persist()} with the snapshot run first. */
     private RunVersion runs;
     /** Cursors reading {@link #pinned}; the pins go back when the last one closes. */
@@ -53,13 +50,11 @@ final class StoreSnapshotView implements StoreSnapshot {
 
     StoreSnapshotView(
             PinnedRecords pinned,
-            MemoryReservation pinMemory,
             RunVersion runs,
             long installAbove,
             long freezeToken,
             SpillableStore store) {
         this.pinned = pinned;
-        this.pinMemory = pinMemory;
         this.runs = runs;
         this.installAbove = installAbove;
         this.freezeToken = freezeToken;
@@ -76,7 +71,6 @@ final class StoreSnapshotView implements StoreSnapshot {
         }
         pinnedCursors++;
         try {
-            StoreMemoryAccounts.growForSort(pinMemory, pinned.size());
             return new StoreScanCursor(
                     SpillableStore.merge(pinned, runs, exactPrefix, false),
                     this::pinnedCursorClosed,
@@ -93,7 +87,6 @@ final class StoreSnapshotView implements StoreSnapshot {
         if (!persisted) {
             Run snapshotRun;
             try {
-                StoreMemoryAccounts.growForSort(pinMemory, pinned.size());
                 snapshotRun = pinned.size() == 0 ? null : store.writeSnapshotRun(pinned);
             } catch (IOException | RuntimeException e) {
                 releaseFreeze();
@@ -131,11 +124,7 @@ final class StoreSnapshotView implements StoreSnapshot {
         if (pinned != null && (persisted || closed) && pinnedCursors == 0) {
             PinnedRecords unpinned = pinned;
             pinned = null;
-            try {
-                store.closeSnapshot(unpinned);
-            } finally {
-                pinMemory.close();
-            }
+            store.closeSnapshot(unpinned);
         }
     }
 

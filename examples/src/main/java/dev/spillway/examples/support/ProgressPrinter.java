@@ -143,15 +143,13 @@ public final class ProgressPrinter implements AutoCloseable {
         out.println(
                 String.format(
                         Locale.ROOT,
-                        "[%4ds] %,9.0f rec/s | %,11.0f records | in memory %s entries | exec %s / %s (peak %s, took back %s) | storage %s / %s | spilled %s | runs %s (%s) | ckpt %s",
+                        "[%4ds] %,9.0f rec/s | %,11.0f records | in memory %s entries | exec %s / %s | storage %s / %s | spilled %s | runs %s (%s) | ckpt %s",
                         (now - startNanos) / 1_000_000_000L,
                         rate,
                         records,
                         count(SpillwayMetrics.ENTRIES_IN_MEMORY),
                         bytes(SpillwayMetrics.EXECUTION_USED),
                         bytes(SpillwayMetrics.EXECUTION_SIZE),
-                        maxBytes(SpillwayMetrics.EXECUTION_PEAK),
-                        maxBytes(SpillwayMetrics.EVICTED_FOR_EXECUTION),
                         bytes(SpillwayMetrics.STORAGE_USED),
                         bytes(SpillwayMetrics.STORAGE_SIZE),
                         bytes(SpillwayMetrics.EVICTED_BYTES),
@@ -180,14 +178,6 @@ public final class ProgressPrinter implements AutoCloseable {
 
     private static String bytes(String suffix) {
         return MetricsCapture.has(suffix) ? formatBytes(MetricsCapture.sum("", suffix)) : "-";
-    }
-
-    /**
-     * A slot-wide figure (every backend of a slot reports the same one): the largest slot's, not
-     * a sum that would count a slot once per backend.
-     */
-    private static String maxBytes(String suffix) {
-        return MetricsCapture.has(suffix) ? formatBytes(MetricsCapture.max(suffix)) : "-";
     }
 
     /** Formats a byte count as MiB with one decimal. */

@@ -8,9 +8,8 @@ import java.util.function.LongConsumer;
 /**
  * The records chosen for one eviction: pointers to the dirty ones, which must be written to a run,
  * and to the clean ones, which the runs already hold and are simply dropped. Held on the heap (8
- * bytes a record), charged with the sort to execution memory by the store from free memory only:
- * eviction runs inside {@code spill}, where a full memory request would start a second round of
- * evictions. The records themselves are not copied.
+ * bytes a record) rather than in execution memory because eviction runs inside {@code spill},
+ * which must never ask the memory manager for more; the records themselves are not copied.
  */
 public final class EvictionBatch {
 
