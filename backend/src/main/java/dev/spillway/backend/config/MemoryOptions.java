@@ -28,12 +28,11 @@ public final class MemoryOptions {
                     .withDescription(
                             "Share of Spillway's memory budget, in [0.0, 1.0], that is protected"
                                 + " for storage (in-memory state and cached run blocks). Execution"
-                                + " memory (sort and merge buffers, snapshot writers) can evict"
-                                + " storage only above this floor; storage may still grow beyond it"
-                                + " into free execution memory. Higher values keep more state in"
-                                + " memory under execution pressure; lower values give compactions"
-                                + " and snapshots more room. Spark's"
-                                + " spark.memory.storageFraction.");
+                                + " memory can evict storage only above this floor; storage may"
+                                + " still grow beyond it into free execution memory. Spillway's own"
+                                + " sort, merge and writer buffers do not take execution memory yet"
+                                + " (planned), so today the floor matters only for other execution"
+                                + " consumers of the slot. Spark's spark.memory.storageFraction.");
 
     public static final ConfigOption<MemorySize> PAGE_SIZE =
             ConfigOptions.key("spillway.memory.page-size")

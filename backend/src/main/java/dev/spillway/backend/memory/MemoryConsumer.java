@@ -6,10 +6,13 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Anything that holds memory from the {@link UnifiedMemoryManager}: a memtable, a block cache, a
- * sort buffer, a snapshot writer. It belongs to one {@link MemoryClient} and one {@link PoolKind},
- * holds pages and plain byte reservations, and can be asked to give memory back through {@link
- * #spill(long, MemoryConsumer)}.
+ * Anything that holds memory from the {@link UnifiedMemoryManager}. In production today these are
+ * storage consumers only: each store's memtable and block cache. The execution pool and its
+ * protocol are built and tested (with test consumers), but Spillway's own sort, merge and writer
+ * buffers are heap arrays outside the budget for now; charging them to execution memory is
+ * planned (docs/memory.md). A consumer belongs to one {@link MemoryClient} and one {@link
+ * PoolKind}, holds pages and plain byte reservations, and can be asked to give memory back through
+ * {@link #spill(long, MemoryConsumer)}.
  *
  * <h2>The spill protocol</h2>
  *
