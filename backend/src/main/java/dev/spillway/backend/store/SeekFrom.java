@@ -5,6 +5,7 @@ import dev.spillway.backend.store.entry.EntryKind;
 
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.function.Supplier;
 
 /**
  * Cursors that start at a key: the entries below it are skipped on the first {@link #next}. For
@@ -14,6 +15,22 @@ import java.util.Arrays;
 final class SeekFrom {
 
     private SeekFrom() {}
+
+    /** A cursor's {@code next()}, which both cursor interfaces have. */
+    private interface Advance {
+        boolean next() throws IOException;
+    }
+
+    /** Moves to the first entry whose key is at least {@code from}; false when there is none. */
+    private static boolean firstAtOrAbove(Advance advance, Supplier<byte[]> key, byte[] from)
+            throws IOException {
+        while (advance.next()) {
+            if (Arrays.compareUnsigned(key.get(), from) >= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /** The entry cursor without its entries below {@code from}. */
     static EntryCursor entries(EntryCursor cursor, byte[] from) {
@@ -26,12 +43,7 @@ final class SeekFrom {
                     return cursor.next();
                 }
                 started = true;
-                while (cursor.next()) {
-                    if (Arrays.compareUnsigned(cursor.key(), from) >= 0) {
-                        return true;
-                    }
-                }
-                return false;
+                return firstAtOrAbove(cursor::next, cursor::key, from);
             }
 
             @Override
@@ -67,12 +79,7 @@ final class SeekFrom {
                     return cursor.next();
                 }
                 started = true;
-                while (cursor.next()) {
-                    if (Arrays.compareUnsigned(cursor.key(), from) >= 0) {
-                        return true;
-                    }
-                }
-                return false;
+                return firstAtOrAbove(cursor::next, cursor::key, from);
             }
 
             @Override
