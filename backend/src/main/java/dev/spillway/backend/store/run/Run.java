@@ -129,7 +129,8 @@ public final class Run {
     public RunCursor scan(byte[] prefix, boolean fillCache) throws IOException {
         retain();
         try {
-            return new RunCursor(this, reader, prefix.clone(), fence, fillCache);
+            return new RunCursor(this, reader, directory.readAheadBuffers(), prefix.clone(), fence,
+                    fillCache);
         } catch (IOException | RuntimeException e) {
             release();
             throw e;

@@ -28,22 +28,23 @@ import java.util.Arrays;
  */
 public final class RunCursor implements EntryCursor {
 
-    /** Framed bytes read at once by a sequential scan; the cursor's buffer, on the heap. */
+    /** Framed bytes read at once by a sequential scan: the size of a {@link ReadAheadBuffers} buffer. */
     public static final int READ_AHEAD_BYTES = 64 << 10;
 
     /** The first read-ahead: a row scan that merely crosses a block boundary reads little more. */
     static final int FIRST_READ_AHEAD_BYTES = 16 << 10;
 
     /**
-     * Heap a cursor over runs of the given format holds at most: the read-ahead buffer, a decoded
-     * block and a framed copy of it (or one block larger than the buffer).
+     * Memory a cursor over runs of the given format holds at most: the (direct) read-ahead buffer,
+     * or one block larger than it, and a decoded block on the heap.
      */
     public static long memoryBytes(RunFormatOptions options) {
-        return Math.max(READ_AHEAD_BYTES, options.blockSize()) + 2L * options.blockSize() + 4096;
+        return Math.max(READ_AHEAD_BYTES, options.blockSize()) + options.blockSize() + 4096;
     }
 
     private final Run run;
     private final RunReader reader;
+    private final ReadAheadBuffers buffers;
     private final byte[] prefix;
     /** The smallest key the cursor may show: the prefix, or the fence's start if above it. */
     private final byte[] lowest;
@@ -58,7 +59,10 @@ public final class RunCursor implements EntryCursor {
     private boolean exhausted;
     private boolean closed;
 
-    /** Framed bytes of blocks {@code [aheadFirst, aheadEnd)}, or null before the first read-ahead. */
+    /**
+     * Framed bytes of blocks {@code [aheadFirst, aheadEnd)}, or null before the first read-ahead;
+     * taken from {@link #buffers} and given back on close.
+     */
     private ByteBuffer ahead;
     private int aheadFirst;
     private int aheadEnd;
@@ -67,10 +71,11 @@ public final class RunCursor implements EntryCursor {
     /** The run cannot show the prefix (fence, key range or bloom filter): never read a block. */
     private final boolean missesPrefix;
 
-    RunCursor(Run run, RunReader reader, byte[] prefix, KeyGroupFence fence, boolean fillCache)
-            throws IOException {
+    RunCursor(Run run, RunReader reader, ReadAheadBuffers buffers, byte[] prefix,
+            KeyGroupFence fence, boolean fillCache) throws IOException {
         this.run = run;
         this.reader = reader;
+        this.buffers = buffers;
         this.prefix = prefix;
         this.fence = fence;
         this.fillCache = fillCache;
@@ -151,6 +156,8 @@ public final class RunCursor implements EntryCursor {
     public void close() {
         if (!closed) {
             closed = true;
+            buffers.give(ahead);
+            ahead = null;
             run.release();
         }
     }
@@ -158,7 +165,7 @@ public final class RunCursor implements EntryCursor {
     /** The next block of a scan, from the read-ahead buffer (refilled when it runs out). */
     private Block sequentialBlock(int number) throws IOException {
         if (number < aheadFirst || number >= aheadEnd) {
-            ahead = reader.readAhead(number, aheadWindow, ahead);
+            ahead = reader.readAhead(number, aheadWindow, ahead != null ? ahead : buffers.take());
             aheadWindow = Math.min(READ_AHEAD_BYTES, 2 * aheadWindow);
             aheadFirst = number;
             aheadEnd = number + Math.max(1, reader.blocksIn(number, ahead.limit()));

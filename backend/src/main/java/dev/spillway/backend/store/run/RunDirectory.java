@@ -37,6 +37,8 @@ public final class RunDirectory implements Closeable {
     private final RunStatistics statistics = new RunStatistics();
     private final AtomicLong nextId = new AtomicLong();
     private final Map<Long, RunReader> open = new ConcurrentHashMap<>();
+    private final ReadAheadBuffers readAheadBuffers =
+            new ReadAheadBuffers(RunCursor.READ_AHEAD_BYTES);
     private volatile boolean closed;
 
     private RunDirectory(Path path, RunFormatOptions options, BlockCache cache, RunOutput.Factory outputs) {
@@ -65,6 +67,11 @@ public final class RunDirectory implements Closeable {
             throw new IOException("Cannot create a spill directory under " + parent + " (" + e
                     + "). Point the spill directory (Flink's io.tmp.dirs) at a writable local disk.", e);
         }
+    }
+
+    /** The direct buffers the cursors of this directory's runs read ahead into. */
+    ReadAheadBuffers readAheadBuffers() {
+        return readAheadBuffers;
     }
 
     public Path path() {

@@ -227,9 +227,9 @@ final class RunReader implements AutoCloseable {
 
     /**
      * Reads the framed bytes of blocks {@code first, first + 1, ...} in one positional read of at
-     * most {@code maxBytes} (at least block {@code first}) into {@code buffer}, or a larger buffer
-     * if it is too small; returns the buffer, flipped. Sequential scans use it instead of one read
-     * per block.
+     * most {@code maxBytes} (at least block {@code first}) into {@code buffer}, or a new direct
+     * buffer if it is too small; returns the buffer, flipped. Sequential scans use it instead of
+     * one read per block.
      */
     ByteBuffer readAhead(int first, int maxBytes, ByteBuffer buffer) throws IOException {
         long start = index.offset(first);
@@ -239,8 +239,9 @@ final class RunReader implements AutoCloseable {
             last++;
         }
         int length = (int) (index.offset(last) + index.length(last) - start);
-        ByteBuffer target = buffer != null && buffer.capacity() >= length
-                ? buffer.clear().limit(length) : ByteBuffer.allocate(length);
+        // Direct, so the read lands where it is checked and decoded (see ReadAheadBuffers).
+        ByteBuffer target = buffer.capacity() >= length
+                ? buffer.clear().limit(length) : ByteBuffer.allocateDirect(length);
         readFully(file, channel, start, target);
         blockReads.increment();
         return target.flip();
@@ -268,9 +269,9 @@ final class RunReader implements AutoCloseable {
             return cached;
         }
         long offset = index.offset(number);
-        byte[] bytes = new byte[index.length(number)];
-        framed.get((int) (offset - index.offset(first)), bytes);
-        return admit(number, validated(BlockCodec.decode(bytes, file, offset), offset), fillCache);
+        int at = (int) (offset - index.offset(first));
+        Block block = BlockCodec.decode(framed, at, index.length(number), file, offset);
+        return admit(number, validated(block, offset), fillCache);
     }
 
     private Block admit(int blockNumber, Block block, boolean fillCache) {

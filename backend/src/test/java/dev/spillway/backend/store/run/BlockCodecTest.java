@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class BlockCodecTest {
 
@@ -48,10 +49,50 @@ class BlockCodecTest {
         return Arrays.copyOf(builder.finish(), size);
     }
 
-    private static void assertDecodesTo(ByteBuffer framed, byte[] raw) throws Exception {
+    @Test
+    void blocksDecodeWhereAReadAheadLandedThemInADirectBuffer() throws Exception {
+        byte[] zeros = block(new byte[3000]);
+        byte[] random = new byte[3000];
+        new SplittableRandom(11).nextBytes(random);
+        byte[] noise = block(random);
+        BlockCodec.Encoder encoder = new BlockCodec.Encoder(BlockCompression.LZ4);
+        byte[] compressed = bytes(encoder.encode(zeros, zeros.length));
+        byte[] stored = bytes(encoder.encode(noise, noise.length));
+
+        ByteBuffer ahead = ByteBuffer.allocateDirect(7 + compressed.length + stored.length);
+        ahead.position(7);
+        ahead.put(compressed).put(stored).flip();
+
+        Block first = BlockCodec.decode(ahead, 7, compressed.length, FILE, 0);
+        Block second = BlockCodec.decode(ahead, 7 + compressed.length, stored.length, FILE, 0);
+
+        assertThat(first.value(0)).isEqualTo(Block.wrap(zeros).value(0));
+        assertThat(second.value(0)).isEqualTo(Block.wrap(noise).value(0));
+        assertThat(ahead.position()).as("decoding leaves the read-ahead's position").isZero();
+    }
+
+    @Test
+    void aFlippedByteInADirectBufferIsReportedWithFileAndOffset() throws Exception {
+        byte[] raw = block(new byte[3000]);
+        byte[] framed = bytes(new BlockCodec.Encoder(BlockCompression.LZ4).encode(raw, raw.length));
+        ByteBuffer ahead = ByteBuffer.allocateDirect(framed.length).put(framed).flip();
+        ahead.put(framed.length / 2, (byte) (ahead.get(framed.length / 2) ^ 0x10));
+
+        assertThatThrownBy(() -> BlockCodec.decode(ahead, 0, framed.length, FILE, 4096))
+                .isInstanceOf(CorruptRunException.class)
+                .hasMessageContaining("run-test")
+                .hasMessageContaining("4096")
+                .hasMessageContaining("checksum mismatch");
+    }
+
+    private static byte[] bytes(ByteBuffer framed) {
         byte[] bytes = new byte[framed.remaining()];
         framed.duplicate().get(bytes);
-        Block block = BlockCodec.decode(bytes, FILE, 0);
+        return bytes;
+    }
+
+    private static void assertDecodesTo(ByteBuffer framed, byte[] raw) throws Exception {
+        Block block = BlockCodec.decode(bytes(framed), FILE, 0);
         assertThat(block.value(0)).isEqualTo(Block.wrap(raw).value(0));
     }
 }

@@ -31,18 +31,22 @@ class ReadAheadTest {
                         RunFixtures.randomValue(random, 60)));
             }
             Run run = RunFixtures.writeRun(directory, entries);
+            ReadAheadBuffers buffers = new ReadAheadBuffers(RunCursor.READ_AHEAD_BYTES);
             try (RunReader reader = RunReader.open(run.file(), BlockCache.disabled())) {
                 int blocks = reader.index().blockCount();
                 assertThat(blocks).isGreaterThan(250);
                 TreeMap<byte[], EntryValue> scanned =
-                        drain(new RunCursor(run.retain(), reader, new byte[0], null, false));
+                        drain(new RunCursor(run.retain(), reader, buffers, new byte[0], null, false));
                 assertThat(scanned.keySet()).containsExactlyElementsOf(entries.keySet());
                 // 16 KiB, 32 KiB, then 64 KiB per read: about 1 KiB blocks / 64 per read.
                 assertThat(reader.blockReads()).isLessThan(blocks / 16);
+                assertThat(buffers.idleBytes())
+                        .as("the closed cursor gave its read-ahead buffer back")
+                        .isEqualTo(RunCursor.READ_AHEAD_BYTES);
 
                 long before = reader.blockReads();
                 byte[] first = RunFixtures.key(10);
-                drain(new RunCursor(run.retain(), reader, first, null, false));
+                drain(new RunCursor(run.retain(), reader, buffers, first, null, false));
                 assertThat(reader.blockReads() - before)
                         .as("a scan within one block reads one block")
                         .isEqualTo(1);
