@@ -40,28 +40,61 @@ final class CanonicalKeys {
         return keyGroupPrefixBytes;
     }
 
-    /** The canonical form of a store key of a keyed state. */
-    byte[] toCanonical(byte[] storeKey, boolean ambiguousKeyPossible) throws IOException {
+    /**
+     * The canonical form of a store key of a keyed state. Built straight into an array of the
+     * exact size: a full snapshot converts every key, and going through a {@code
+     * DataOutputSerializer} (a capacity check per byte, then a copy of the buffer) was a tenth of
+     * the snapshot scan in a JFR profile. The bytes are those of Flink's {@code
+     * CompositeKeySerializationUtils} (key group big-endian, lengths little-endian base 256).
+     */
+    byte[] toCanonical(byte[] storeKey, boolean ambiguousKeyPossible) {
         int length = storeKey.length;
         int keyOffset = CompositeKey.keyOffset(storeKey, length);
         int keyLength = CompositeKey.keyLength(storeKey, length);
         int namespaceOffset = CompositeKey.namespaceOffset(storeKey, length);
         int namespaceLength = CompositeKey.namespaceLength(storeKey, length);
         int rowEnd = namespaceOffset + namespaceLength;
+        int userKeyLength = length - rowEnd;
 
-        out.clear();
-        CompositeKeySerializationUtils.writeKeyGroup(
-                CompositeKey.keyGroup(storeKey), keyGroupPrefixBytes, out);
-        out.write(storeKey, keyOffset, keyLength);
+        int size = keyGroupPrefixBytes + keyLength + namespaceLength + userKeyLength;
         if (ambiguousKeyPossible) {
-            CompositeKeySerializationUtils.writeVariableIntBytes(keyLength, out);
+            size += variableIntBytes(keyLength) + variableIntBytes(namespaceLength);
         }
-        out.write(storeKey, namespaceOffset, namespaceLength);
+        byte[] canonical = new byte[size];
+        int keyGroup = CompositeKey.keyGroup(storeKey);
+        int at = 0;
+        for (int i = keyGroupPrefixBytes; --i >= 0; ) {
+            canonical[at++] = (byte) (keyGroup >>> (i << 3));
+        }
+        System.arraycopy(storeKey, keyOffset, canonical, at, keyLength);
+        at += keyLength;
         if (ambiguousKeyPossible) {
-            CompositeKeySerializationUtils.writeVariableIntBytes(namespaceLength, out);
+            at = writeVariableInt(keyLength, canonical, at);
         }
-        out.write(storeKey, rowEnd, length - rowEnd);
-        return out.getCopyOfBuffer();
+        System.arraycopy(storeKey, namespaceOffset, canonical, at, namespaceLength);
+        at += namespaceLength;
+        if (ambiguousKeyPossible) {
+            at = writeVariableInt(namespaceLength, canonical, at);
+        }
+        System.arraycopy(storeKey, rowEnd, canonical, at, userKeyLength);
+        return canonical;
+    }
+
+    /** Bytes of Flink's {@code writeVariableIntBytes}: base 256, least significant first. */
+    private static int variableIntBytes(int value) {
+        int bytes = 1;
+        while ((value >>>= 8) != 0) {
+            bytes++;
+        }
+        return bytes;
+    }
+
+    private static int writeVariableInt(int value, byte[] target, int at) {
+        do {
+            target[at++] = (byte) value;
+            value >>>= 8;
+        } while (value != 0);
+        return at;
     }
 
     /**

@@ -30,6 +30,14 @@ class CanonicalKeysTest {
     }
 
     @Test
+    void lengthsOfMoreThanOneByte() throws Exception {
+        String longKey = "k".repeat(300); // serialized length 301: two length bytes
+        String longNamespace = "n".repeat(70_000); // three length bytes
+        assertRoundTrip(StringSerializer.INSTANCE, longKey, StringSerializer.INSTANCE, longNamespace, 128, 1, "u");
+        assertRoundTrip(StringSerializer.INSTANCE, longKey, StringSerializer.INSTANCE, "ns", 4096, 300, null);
+    }
+
+    @Test
     void fixedSizedKeyOrNamespace() throws Exception {
         assertRoundTrip(LongSerializer.INSTANCE, 42L, StringSerializer.INSTANCE, "ns", 128, 3, null);
         assertRoundTrip(StringSerializer.INSTANCE, "k", IntSerializer.INSTANCE, 9, 32768, 32767, null);
