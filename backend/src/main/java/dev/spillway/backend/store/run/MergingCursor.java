@@ -73,13 +73,16 @@ public final class MergingCursor implements EntryCursor {
             byte[] smallest = top.key;
             resolver.reset();
             resolver.add(top.kind, top.value);
-            advanceTop();
-            while (size > 0 && Arrays.equals(heap[0].key, smallest)) {
+            boolean stillSmallest = advanceTop();
+            // A source on top after its advance holds a key above the one emitted, and every other
+            // head is above that: no older version of the key is left (sources are strictly
+            // ascending), so the usual case costs no key comparison here.
+            while (!stillSmallest && size > 0 && Arrays.equals(heap[0].key, smallest)) {
                 Head older = heap[0];
                 if (!resolver.isComplete()) {
                     resolver.add(older.kind, older.value);
                 }
-                advanceTop();
+                stillSmallest = advanceTop();
             }
             EntryKind resolved = resolver.resolvedKind(includesOldest);
             if (resolved != null) {
@@ -127,15 +130,21 @@ public final class MergingCursor implements EntryCursor {
         }
     }
 
-    /** Moves the top source to its next entry and restores the heap, dropping it when exhausted. */
-    private void advanceTop() throws IOException {
-        if (!heap[0].advance()) {
+    /**
+     * Moves the top source to its next entry and restores the heap, dropping the source when
+     * exhausted; returns whether that same source is still on top.
+     */
+    private boolean advanceTop() throws IOException {
+        Head advanced = heap[0];
+        if (!advanced.advance()) {
             heap[0] = heap[--size];
             heap[size] = null;
+            advanced = null;
         }
         if (size > 1) {
             siftDown(0);
         }
+        return advanced != null && heap[0] == advanced;
     }
 
     private void siftDown(int at) {
