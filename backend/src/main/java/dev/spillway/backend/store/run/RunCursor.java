@@ -112,10 +112,23 @@ public final class RunCursor implements EntryCursor {
         block = blockNumber >= aheadFirst && blockNumber < aheadEnd
                 ? reader.blockFrom(blockNumber, ahead, aheadFirst, fillCache)
                 : reader.block(blockNumber, fillCache);
-        nextEntry = floor < 0 ? 0 : block.seek(key, 0, key.length);
+        try {
+            nextEntry = floor < 0 ? 0 : block.seek(key, 0, key.length);
+        } catch (RuntimeException e) {
+            // Only a block read ahead unvalidated can fail to decode here (see next()).
+            exhausted = true;
+            throw new CorruptRunException(reader.file(), reader.index().offset(blockNumber),
+                    "block entries do not decode (" + e + ")");
+        }
         exhausted = false;
     }
 
+    /**
+     * Moves to the next entry. Blocks read ahead by a scan that does not fill the cache were not
+     * {@link Block#validate() validated} whole: each entry is checked here as the cursor steps
+     * over it (it decodes inside the block, and its kind is known), which is what validation
+     * would have checked, so the accessors can trust it.
+     */
     @Override
     public boolean next() throws IOException {
         if (exhausted) {
@@ -128,13 +141,23 @@ public final class RunCursor implements EntryCursor {
             block = sequentialBlock(++blockNumber);
             nextEntry = 0;
         }
-        if (!block.keyStartsWith(nextEntry, prefix)
-                || (fence != null && block.keyGroup(nextEntry) > fence.last())) {
-            return finish();
+        try {
+            if ((prefix.length > 0 && !block.keyStartsWith(nextEntry, prefix))
+                    || (fence != null && block.keyGroup(nextEntry) > fence.last())) {
+                return finish();
+            }
+            int entry = nextEntry;
+            nextEntry = block.next(entry);
+            if (block.kind(entry) == null) {
+                throw new IllegalArgumentException("unknown entry kind");
+            }
+            current = entry;
+            return true;
+        } catch (RuntimeException e) {
+            exhausted = true;
+            throw new CorruptRunException(reader.file(), reader.index().offset(blockNumber),
+                    "block entries do not decode (" + e + ")");
         }
-        current = nextEntry;
-        nextEntry = block.next(current);
-        return true;
     }
 
     @Override

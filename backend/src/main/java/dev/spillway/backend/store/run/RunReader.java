@@ -259,19 +259,25 @@ final class RunReader implements AutoCloseable {
     }
 
     /**
-     * Block {@code number} from the cache or from {@code framed}, which holds the blocks read by
-     * {@link #readAhead} starting at block {@code first}.
+     * Block {@code number} from {@code framed}, which holds the blocks read by {@link #readAhead}
+     * starting at block {@code first}; a scan that fills the cache looks there first. A one-pass
+     * scan (snapshot, compaction) does not: it has the bytes in hand already, and over a run
+     * larger than the cache almost every lookup misses (in a JFR profile of a full snapshot the
+     * lookups were 9% of the scan).
      */
     Block blockFrom(int number, ByteBuffer framed, int first, boolean fillCache)
             throws IOException {
-        Block cached = cache.get(cacheId, number);
+        Block cached = fillCache ? cache.get(cacheId, number) : null;
         if (cached != null) {
             return cached;
         }
         long offset = index.offset(number);
         int at = (int) (offset - index.offset(first));
         Block block = BlockCodec.decode(framed, at, index.length(number), file, offset);
-        return admit(number, validated(block, offset), fillCache);
+        // A block for the cache is validated whole, as every cached block is. A one-pass scan
+        // checks each entry as it steps over it instead (RunCursor.next), which saves a second
+        // walk over every block: 10% of a full snapshot's scan in a JFR profile.
+        return fillCache ? admit(number, validated(block, offset), true) : block;
     }
 
     private Block admit(int blockNumber, Block block, boolean fillCache) {

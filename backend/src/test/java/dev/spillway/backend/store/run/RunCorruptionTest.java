@@ -271,6 +271,23 @@ class RunCorruptionTest {
                         .isInstanceOf(CorruptRunException.class)
                         .hasMessageContaining("block entries do not decode");
             }
+
+            // Scans: a one-pass scan checks entries as it steps (its read-ahead blocks are not
+            // validated whole), a cache-filling scan validates each block; both must notice.
+            Path staged = none.stagingFile();
+            Files.copy(damaged, staged);
+            Run adopted = none.adopt(staged, "damaged");
+            try {
+                for (boolean fillCache : new boolean[] {false, true}) {
+                    assertThatThrownBy(() -> drain(adopted.scan(new byte[0], fillCache)))
+                            .as("fillCache=%s", fillCache)
+                            .isInstanceOfSatisfying(CorruptRunException.class,
+                                    e -> assertThat(e.offset()).isEqualTo(offset))
+                            .hasMessageContaining("block entries do not decode");
+                }
+            } finally {
+                adopted.release();
+            }
         }
     }
 
