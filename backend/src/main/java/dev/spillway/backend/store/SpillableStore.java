@@ -17,7 +17,6 @@ import dev.spillway.backend.store.memtable.MemtableCursor;
 import dev.spillway.backend.store.memtable.PinnedRecords;
 import dev.spillway.backend.store.run.BlockCache;
 import dev.spillway.backend.store.run.EntryResolver;
-import dev.spillway.backend.store.run.MergingCursor;
 import dev.spillway.backend.store.run.Run;
 import dev.spillway.backend.store.run.RunDirectory;
 import dev.spillway.backend.store.run.RunVersion;
@@ -467,30 +466,6 @@ public final class SpillableStore implements RunStore, StoreMetrics {
             return new StoreSnapshotView(pinned, runs.retain(), installAbove, token, this);
         } finally {
             lock.unlock();
-        }
-    }
-
-    /**
-     * The merge of pinned memtable records (if any) and a version's runs under a prefix, yielding
-     * live values only. Run blocks read for a task-thread scan may enter the block cache; snapshot
-     * reads must not, or one checkpoint would flush the working set.
-     */
-    static EntryCursor merge(
-            PinnedRecords pinned, RunVersion version, byte[] prefix, boolean fillCache)
-            throws IOException {
-        List<EntryCursor> sources = new ArrayList<>(1 + version.size());
-        MergingCursor merged = new MergingCursor(sources, true);
-        try {
-            if (pinned != null) {
-                sources.add(pinned.cursor(prefix, prefix.length));
-            }
-            for (Run run : version.runs()) {
-                sources.add(run.scan(prefix, fillCache));
-            }
-            return merged;
-        } catch (IOException | RuntimeException e) {
-            merged.close();
-            throw e;
         }
     }
 

@@ -67,12 +67,12 @@ final class StoreSnapshotView implements StoreSnapshot {
         byte[] exactPrefix = Arrays.copyOf(prefix, prefixLength);
         if (persisted) {
             return new StoreScanCursor(
-                    SpillableStore.merge(null, runs, exactPrefix, false), VIEW_OWNS_PINS, null);
+                    SeekingMerge.merge(null, runs, exactPrefix, false), VIEW_OWNS_PINS, null);
         }
         pinnedCursors++;
         try {
             return new StoreScanCursor(
-                    SpillableStore.merge(pinned, runs, exactPrefix, false),
+                    SeekingMerge.merge(pinned, runs, exactPrefix, false),
                     this::pinnedCursorClosed,
                     null);
         } catch (IOException | RuntimeException e) {
