@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * <p>The memtable asks for it when a new page leaves less than a low-water mark of the slot's
  * memory free. The eviction then runs as any eviction from another thread does: its victims are
  * frozen under the store lock, the run is written without it, and installed under it again
- * ({@link SpillableStore#evict}), while the task thread goes on reading and writing into the memory
+ * ({@link MemtableEviction#evict}), while the task thread goes on reading and writing into the memory
  * that is still free. If the task thread runs out before the run is written, it evicts under the
  * lock itself, as without this class. Like compaction, the thread exists only while there is
  * work.

@@ -29,7 +29,7 @@ import dev.spillway.backend.store.run.MemoryCharge;
  *
  * <p>Deadlocks: a charge that evicts runs on the task thread inside a read, holding the store lock
  * (the store's own eviction re-enters it) but not the cache's lock; another store's eviction waits
- * at most {@code SpillableStore#EVICTION_LOCK_WAIT_MILLIS} for its lock, as for any request.
+ * at most {@code MemtableEviction#EVICTION_LOCK_WAIT_MILLIS} for its lock, as for any request.
  */
 final class BlockCacheMemory extends MemoryConsumer implements MemoryCharge {
 

@@ -70,7 +70,7 @@ final class MemtableMemory extends MemoryConsumer implements PageAllocator {
      */
     private long lowWaterMark() {
         return Math.max(
-                4L * client().pageSize(), getUsed() / SpillableStore.MIN_EVICTION_SHARE_DIVISOR);
+                4L * client().pageSize(), getUsed() / MemtableEviction.MIN_EVICTION_SHARE_DIVISOR);
     }
 
     private void yieldCachedBlocks(long bytes) {

@@ -21,11 +21,11 @@ import java.util.List;
  * puts it in front of the view's runs and returns the pins: from then on the view is nothing but
  * immutable files and holds no store memory, so writes on the task thread never wait for the rest
  * of a checkpoint. Cursors opened before persisting keep reading the records they started on; the
- * store keeps those pages while any is open (see {@link SpillableStore#closeSnapshot}).
+ * store keeps those pages while any is open (see {@link StoreSnapshots#closeSnapshot}).
  *
  * <p><b>The snapshot run joins the store.</b> The view that holds the store's freeze ({@code
  * installAbove >= 0}: no other frozen write was in flight when it was taken) hands its run to the
- * store as well ({@link SpillableStore#installSnapshotRun}), which marks the entries it holds
+ * store as well ({@link StoreSnapshots#installSnapshotRun}), which marks the entries it holds
  * clean. A view that keeps the freeze for more than a second without persisting loses it to the
  * next compaction or eviction, and its run then stays its own. So a checkpoint is also a flush, as in RocksDB: the next snapshot writes only what changed
  * since, and consecutive incremental checkpoints share every run but the newest.
@@ -34,7 +34,7 @@ final class StoreSnapshotView implements StoreSnapshot {
 
     private static final Runnable VIEW_OWNS_PINS = () -> {};
 
-    private final SpillableStore store;
+    private final StoreSnapshots store;
     /** Runs installed before the view was taken, if it holds the store's freeze; else -1. */
     private long installAbove;
     /** The store's token for this view's freeze (meaningful while {@code installAbove >= 0}). */
@@ -53,7 +53,7 @@ final class StoreSnapshotView implements StoreSnapshot {
             RunVersion runs,
             long installAbove,
             long freezeToken,
-            SpillableStore store) {
+            StoreSnapshots store) {
         this.pinned = pinned;
         this.runs = runs;
         this.installAbove = installAbove;
@@ -67,12 +67,12 @@ final class StoreSnapshotView implements StoreSnapshot {
         byte[] exactPrefix = Arrays.copyOf(prefix, prefixLength);
         if (persisted) {
             return new StoreScanCursor(
-                    SpillableStore.merge(null, runs, exactPrefix, false), VIEW_OWNS_PINS, null);
+                    SeekingMerge.merge(null, runs, exactPrefix, false), VIEW_OWNS_PINS, null);
         }
         pinnedCursors++;
         try {
             return new StoreScanCursor(
-                    SpillableStore.merge(pinned, runs, exactPrefix, false),
+                    SeekingMerge.merge(pinned, runs, exactPrefix, false),
                     this::pinnedCursorClosed,
                     null);
         } catch (IOException | RuntimeException e) {
