@@ -29,13 +29,20 @@ final class FixedBudgetStoreFactory implements StateStoreFactory {
 
     private final long budgetBytes;
     private final int pageSize;
+    private final int compactionTrigger;
 
     /** The store opened last, for a test that drives compaction itself; not shipped anywhere. */
     private transient volatile SpillableStore lastOpened;
 
     FixedBudgetStoreFactory(long budgetBytes, int pageSize) {
+        this(budgetBytes, pageSize, StoreSettings.MIN_COMPACTION_TRIGGER);
+    }
+
+    /** As above, compacting when {@code compactionTrigger} runs have piled up. */
+    FixedBudgetStoreFactory(long budgetBytes, int pageSize, int compactionTrigger) {
         this.budgetBytes = budgetBytes;
         this.pageSize = pageSize;
+        this.compactionTrigger = compactionTrigger;
     }
 
     @Override
@@ -47,7 +54,7 @@ final class FixedBudgetStoreFactory implements StateStoreFactory {
         MemoryClient client = manager.newClient(parameters.getOperatorIdentifier());
         StoreSettings settings =
                 StoreSettings.defaults(Paths.get(System.getProperty("java.io.tmpdir")))
-                        .withCompactionTrigger(StoreSettings.MIN_COMPACTION_TRIGGER);
+                        .withCompactionTrigger(compactionTrigger);
         SpillableStore store = SpillableStore.open(client, settings, "fixed-budget", filter);
         lastOpened = store;
         return new MemoryLeasingStore(

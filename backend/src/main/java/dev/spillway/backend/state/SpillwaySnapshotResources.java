@@ -107,13 +107,17 @@ public final class SpillwaySnapshotResources<K> implements FullSnapshotResources
     /**
      * Called by the asynchronous part. The view is persisted first: its in-memory entries become
      * one sorted run, the memtable pages it pinned go back to the task at once, and the stream
-     * that follows reads nothing but immutable run files, sequentially.
+     * that follows reads nothing but immutable run files, sequentially, on a reading thread of its
+     * own while Flink's writer writes ({@link PrefetchingStateIterator}).
      */
     @Override
     public KeyValueStateIterator createKVStateIterator() throws IOException {
         storeSnapshot.persist();
-        return new SpillwayKeyValueStateIterator(
-                storeSnapshot, sources, keyGroupRange, numberOfKeyGroups);
+        return new PrefetchingStateIterator(
+                () ->
+                        new SpillwayKeyValueStateIterator(
+                                storeSnapshot, sources, keyGroupRange, numberOfKeyGroups),
+                "spillway-snapshot-scan-" + Thread.currentThread().getName());
     }
 
     @Override
