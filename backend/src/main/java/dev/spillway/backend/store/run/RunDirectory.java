@@ -171,8 +171,14 @@ public final class RunDirectory implements Closeable {
         }
     }
 
-    /** Fsyncs the directory so a completed rename survives a crash (best effort). */
+    /**
+     * Fsyncs the directory so a completed rename survives a crash (best effort); nothing when the
+     * outputs are not {@link RunOutput.Factory#durable() durable}.
+     */
     void syncDirectory() {
+        if (!outputs.durable()) {
+            return;
+        }
         try (FileChannel dir = FileChannel.open(path, StandardOpenOption.READ)) {
             dir.force(true);
         } catch (IOException e) {

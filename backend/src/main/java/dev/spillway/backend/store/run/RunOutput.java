@@ -25,6 +25,15 @@ public interface RunOutput extends Closeable {
     interface Factory {
         /** Creates the file, which must not exist yet, and opens it for writing. */
         RunOutput create(Path file) throws IOException;
+
+        /**
+         * Whether a finished run must survive a crash: then the writer's {@link #sync()} forces
+         * the file and the directory is synced after the rename into place. Outputs whose runs
+         * never outlive the process skip both.
+         */
+        default boolean durable() {
+            return true;
+        }
     }
 
     /** The real thing: a {@link FileChannel} on a new file. */
