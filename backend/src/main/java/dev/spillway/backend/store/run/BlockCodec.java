@@ -2,7 +2,6 @@ package dev.spillway.backend.store.run;
 
 import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Factory;
-import net.jpountz.lz4.LZ4SafeDecompressor;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -10,9 +9,9 @@ import java.util.zip.CRC32C;
 
 /**
  * Frames decoded blocks for disk and back: {@code [codec u8][raw length u32][payload][crc32c
- * u32]}, the CRC covering codec, length and payload. LZ4 uses lz4-java's pure-Java instances
- * (no JNI, no Unsafe); the safe decompressor never reads or writes out of bounds even on bytes
- * that slipped past the CRC.
+ * u32]}, the CRC covering codec, length and payload. LZ4 blocks are written by lz4-java's
+ * pure-Java compressor (no JNI, no Unsafe) and read by {@link Lz4BlockDecoder}, which never reads
+ * or writes out of bounds even on bytes that slipped past the CRC.
  */
 final class BlockCodec {
 
@@ -155,9 +154,8 @@ final class BlockCodec {
             framed.get(payloadAt, source, 0, payloadLength);
             sourceAt = 0;
         }
-        LZ4SafeDecompressor decompressor = LZ4.safeDecompressor();
         try {
-            return decompressor.decompress(source, sourceAt, payloadLength, raw, 0, raw.length);
+            return Lz4BlockDecoder.decode(source, sourceAt, payloadLength, raw, 0, raw.length);
         } catch (RuntimeException e) {
             throw new CorruptRunException(file, offset, "LZ4 payload does not decode (" + e + ")");
         }
