@@ -32,6 +32,7 @@ import javax.annotation.Nullable;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,6 +41,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * The asynchronous part of one incremental checkpoint. Everything it created is discarded when it
@@ -48,6 +53,9 @@ import java.util.UUID;
 final class IncrementalUpload {
 
     private static final Logger LOG = LoggerFactory.getLogger(IncrementalUpload.class);
+
+    /** Runs uploaded at once. */
+    static final int UPLOAD_THREADS = 4;
 
     private final long checkpointId;
     private final IncrementalSnapshotResources resources;
@@ -98,17 +106,24 @@ final class IncrementalUpload {
                             ? CheckpointedStateScope.EXCLUSIVE
                             : CheckpointedStateScope.SHARED;
             long uploadedBytes = 0;
+            List<SnapshotRun> toUpload = new ArrayList<>();
+            for (SnapshotRun file : files) {
+                if (base.placeholder(file.name()).isEmpty()) {
+                    toUpload.add(file);
+                }
+            }
+            List<StreamStateHandle> uploads = uploadAll(toUpload, scope, cancellation, created);
+            int next = 0;
             for (SnapshotRun file : files) {
                 Optional<StreamStateHandle> placeholder = base.placeholder(file.name());
                 if (placeholder.isPresent()) {
                     reused.add(placeholder.get());
                     runs.add(HandleAndLocalPath.of(placeholder.get(), file.name()));
-                    continue;
+                } else {
+                    StreamStateHandle uploaded = uploads.get(next++);
+                    uploadedBytes += uploaded.getStateSize();
+                    runs.add(HandleAndLocalPath.of(uploaded, file.name()));
                 }
-                StreamStateHandle uploaded = upload(file, scope, cancellation);
-                created.registerCloseable(() -> StateUtil.discardStateObjectQuietly(uploaded));
-                uploadedBytes += uploaded.getStateSize();
-                runs.add(HandleAndLocalPath.of(uploaded, file.name()));
             }
             SnapshotResult<StreamStateHandle> metadata = writeMetadata(files, cancellation);
             created.registerCloseable(() -> StateUtil.discardStateObjectQuietly(metadata));
@@ -149,6 +164,99 @@ final class IncrementalUpload {
                 }
             }
         }
+    }
+
+    /**
+     * Uploads the files, up to {@value #UPLOAD_THREADS} at a time (as RocksDB's {@code
+     * checkpoint.transfer.thread.num} default): against remote checkpoint storage each upload
+     * waits mostly on the network, and a checkpoint after a compaction or a NO_CLAIM restore has
+     * several files to send. One file goes up on the calling thread. Every handle created is
+     * registered with {@code created} before this returns or throws, so a failure discards the
+     * uploads that completed. After a failure the other uploads still run to their end (they are
+     * not interrupted: a cancelled task could drop a handle it had just created, and the file
+     * would be left in checkpoint storage), then the first failure is thrown. A cancelled
+     * checkpoint closes their streams through {@code cancellation}.
+     */
+    private List<StreamStateHandle> uploadAll(
+            List<SnapshotRun> files,
+            CheckpointedStateScope scope,
+            CloseableRegistry cancellation,
+            CloseableRegistry created)
+            throws IOException {
+        List<StreamStateHandle> handles = new ArrayList<>();
+        if (files.size() <= 1) {
+            for (SnapshotRun file : files) {
+                StreamStateHandle uploaded = upload(file, scope, cancellation);
+                created.registerCloseable(() -> StateUtil.discardStateObjectQuietly(uploaded));
+                handles.add(uploaded);
+            }
+            return handles;
+        }
+        ExecutorService pool =
+                Executors.newFixedThreadPool(
+                        Math.min(UPLOAD_THREADS, files.size()),
+                        task -> {
+                            Thread thread = new Thread(task, "spillway-upload-" + checkpointId);
+                            thread.setDaemon(true);
+                            return thread;
+                        });
+        List<Future<StreamStateHandle>> pending = new ArrayList<>();
+        try {
+            for (SnapshotRun file : files) {
+                pending.add(pool.submit(() -> upload(file, scope, cancellation)));
+            }
+            IOException failure = null;
+            for (Future<StreamStateHandle> upload : pending) {
+                try {
+                    StreamStateHandle uploaded = upload.get();
+                    created.registerCloseable(
+                            () -> StateUtil.discardStateObjectQuietly(uploaded));
+                    handles.add(uploaded);
+                } catch (ExecutionException e) {
+                    if (failure == null) {
+                        failure = asIOException(e.getCause());
+                    }
+                } catch (InterruptedException e) {
+                    // Flink cancels the checkpoint: the streams are closed through the
+                    // cancellation registry, so the uploads end soon; collect them first.
+                    Thread.currentThread().interrupt();
+                    if (failure == null) {
+                        failure = new InterruptedIOException("Interrupted while uploading runs");
+                    }
+                    collectAfterInterrupt(upload, created);
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            return handles;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Waits, ignoring further interrupts, for an upload and registers its handle for discard. */
+    private static void collectAfterInterrupt(
+            Future<StreamStateHandle> upload, CloseableRegistry created) {
+        boolean done = false;
+        while (!done) {
+            try {
+                StreamStateHandle uploaded = upload.get();
+                created.registerCloseable(() -> StateUtil.discardStateObjectQuietly(uploaded));
+                done = true;
+            } catch (InterruptedException again) {
+                // keep waiting; the interrupt flag is set again below
+            } catch (ExecutionException | IOException failed) {
+                done = true;
+            }
+        }
+        Thread.currentThread().interrupt();
+    }
+
+    private static IOException asIOException(Throwable cause) {
+        return cause instanceof IOException
+                ? (IOException) cause
+                : new IOException("Uploading a run failed: " + cause, cause);
     }
 
     private StreamStateHandle upload(
