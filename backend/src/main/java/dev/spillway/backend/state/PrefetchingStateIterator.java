@@ -5,6 +5,7 @@ import org.apache.flink.util.function.SupplierWithException;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -241,8 +242,8 @@ final class PrefetchingStateIterator implements KeyValueStateIterator {
         }
 
         void clear() {
-            java.util.Arrays.fill(keys, 0, size, null);
-            java.util.Arrays.fill(values, 0, size, null);
+            Arrays.fill(keys, 0, size, null);
+            Arrays.fill(values, 0, size, null);
             size = 0;
             last = false;
         }
