@@ -14,9 +14,8 @@ import java.util.zip.CRC32C;
 
 /**
  * Reads one run file: validates header and footer on open, keeps the bloom filter and sparse
- * index on the heap, and reads data blocks through the shared {@link BlockCache}: point reads
- * copy a block out of a {@link MappedRunFile memory mapping}, scans by positional reads (so any
- * number of threads may read at once).
+ * index on the heap, and reads data blocks by positional reads (so any number of threads may read
+ * at once) through the shared {@link BlockCache}.
  *
  * <p>Every inconsistency — short file, wrong magic, unknown version, CRC mismatch, offsets that
  * do not add up — fails with a {@link CorruptRunException} naming the file and the offset.
@@ -36,8 +35,6 @@ final class RunReader implements AutoCloseable {
     private final BlockIndex index;
     /** The row function of the directory that opened this run; null in tests and tools. */
     private final RowPrefix rows;
-    /** The data blocks mapped for point reads. */
-    private final MappedRunFile mapped;
     /** Positional reads of data blocks (one per block, or one per read-ahead): for tests. */
     private final LongAdder blockReads = new LongAdder();
 
@@ -51,8 +48,6 @@ final class RunReader implements AutoCloseable {
         this.entryCount = entryCount;
         this.bloom = bloom;
         this.index = index;
-        this.mapped = new MappedRunFile(channel, index.offset(index.blockCount() - 1)
-                + index.length(index.blockCount() - 1));
     }
 
     static RunReader open(Path file, BlockCache cache) throws IOException {
@@ -193,11 +188,7 @@ final class RunReader implements AutoCloseable {
         }
         long offset = index.offset(blockNumber);
         int length = index.length(blockNumber);
-        byte[] framed = new byte[length];
-        if (!mapped.copy(offset, framed)) {
-            readFully(file, channel, offset, ByteBuffer.wrap(framed));
-        }
-        block = BlockCodec.decode(framed, file, offset);
+        block = BlockCodec.decode(read(file, channel, offset, length).array(), file, offset);
         blockReads.increment();
         cache.recordPointRead(length);
         if (cache.mayKeep(block.weight())) {
@@ -298,7 +289,6 @@ final class RunReader implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        mapped.close();
         channel.close();
         cache.invalidate(cacheId);
     }

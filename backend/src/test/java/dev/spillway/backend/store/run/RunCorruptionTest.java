@@ -89,32 +89,6 @@ class RunCorruptionTest {
     }
 
     @Test
-    void flippedByteInABlockFailsThePointReadOfAKeyInIt() throws IOException {
-        long blockOffset;
-        byte[] keyInBlock;
-        try (RunReader reader = RunReader.open(copy, BlockCache.disabled())) {
-            blockOffset = reader.index().offset(2);
-            keyInBlock = reader.block(2, false).key(0);
-        }
-        flipByte(copy, blockOffset + 20);
-        try (RunReader reader = RunReader.open(copy, BlockCache.disabled())) {
-            assertThatThrownBy(() -> reader.get(keyInBlock, keyInBlock.length))
-                    .isInstanceOfSatisfying(CorruptRunException.class,
-                            e -> assertThat(e.offset()).isEqualTo(blockOffset))
-                    .hasMessageContaining("checksum mismatch");
-        }
-    }
-
-    @Test
-    void aPointReadOfAClosedReaderFailsWithAnIOException() throws IOException {
-        RunReader reader = RunReader.open(copy, BlockCache.disabled());
-        byte[] key = reader.block(1, false).key(0);
-        assertThat(reader.get(key, key.length)).isNotNull();
-        reader.close();
-        assertThatThrownBy(() -> reader.get(key, key.length)).isInstanceOf(IOException.class);
-    }
-
-    @Test
     void flippedByteIsFoundByAFullScan() throws IOException {
         flipByte(copy, RunFormat.HEADER_SIZE + 100);
         try (RunReader reader = RunReader.open(copy, BlockCache.disabled())) {
