@@ -41,6 +41,26 @@ final class CapturedGauges extends UnregisteredMetricsGroup {
         return new CapturedGauges(gauges, prefix + key + "." + value + ".");
     }
 
+    /** Whether some gauge's dotted name ends with {@code suffix}. */
+    boolean has(String suffix) {
+        for (String name : gauges.keySet()) {
+            if (name.endsWith(suffix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The value of a gauge whose dotted name ends with {@code suffix}, as registered. */
+    Number number(String suffix) {
+        for (Map.Entry<String, Gauge<?>> entry : gauges.entrySet()) {
+            if (entry.getKey().endsWith(suffix)) {
+                return (Number) entry.getValue().getValue();
+            }
+        }
+        throw new IllegalStateException("No gauge " + suffix + " among " + gauges.keySet());
+    }
+
     /** The value of a gauge whose dotted name ends with {@code suffix}; fails when none does. */
     long value(String suffix) {
         for (Map.Entry<String, Gauge<?>> entry : gauges.entrySet()) {

@@ -97,6 +97,20 @@ public abstract class StateBenchmarkBase<S extends org.apache.flink.api.common.s
     private int nextTemplate;
     private SplittableRandom loadRandom;
 
+    /** See {@link #printGauges()}. */
+    static final String PRINT_GAUGES_PROPERTY = "spillway.bench.gauges";
+
+    private static final String[] GAUGE_DELTAS = {
+        "runGets", "blockCacheHits", "blockCacheMisses", "promotions", "spills", "compactions",
+        "evictedEntries"
+    };
+
+    private CapturedGauges gauges;
+    private final java.util.Map<String, Long> gaugesAtLastPrint = new java.util.HashMap<>();
+    private long operationCount;
+    private long operationsAtLastPrint;
+    private long cpuNanosAtLastPrint;
+
     @Setup(Level.Trial)
     public final void setUpBackend(BenchmarkParams params) throws Exception {
         int keyCount = keyCount();
@@ -107,7 +121,15 @@ public abstract class StateBenchmarkBase<S extends org.apache.flink.api.common.s
             valueTemplates[i] = randomBytes(valueBytes());
         }
         try {
-            fixture = KeyedBackendFixture.open(backend, StateSize.BUDGET_BYTES);
+            gauges = Boolean.getBoolean(PRINT_GAUGES_PROPERTY) ? new CapturedGauges() : null;
+            fixture =
+                    gauges == null
+                            ? KeyedBackendFixture.open(backend, StateSize.BUDGET_BYTES)
+                            : KeyedBackendFixture.open(
+                                    backend,
+                                    StateSize.BUDGET_BYTES,
+                                    new org.apache.flink.configuration.Configuration(),
+                                    gauges);
             keyedBackend = fixture.keyedBackend();
             StateDescriptor<S, ?> descriptor = stateDescriptor();
             state =
@@ -135,6 +157,45 @@ public abstract class StateBenchmarkBase<S extends org.apache.flink.api.common.s
         }
     }
 
+    /**
+     * With {@code -D}{@value #PRINT_GAUGES_PROPERTY}{@code =true} (pass it with {@code
+     * -jvmArgsAppend}), prints after every iteration what the backend's gauges counted during it:
+     * how many operations reached the runs, blocks and cache hits per such read, promotions.
+     */
+    @TearDown(Level.Iteration)
+    public final void printGauges() {
+        if (gauges == null) {
+            return;
+        }
+        long operations = operationCount - operationsAtLastPrint;
+        operationsAtLastPrint = operationCount;
+        // CPU time of this (the benchmark) thread: ops per CPU second hold up on a loaded machine
+        // where ops per wall second do not. Iteration fixtures run on the benchmark thread.
+        long cpuNanos = java.lang.management.ManagementFactory.getThreadMXBean()
+                .getCurrentThreadCpuTime();
+        long cpuDelta = cpuNanos - cpuNanosAtLastPrint;
+        cpuNanosAtLastPrint = cpuNanos;
+        StringBuilder line = new StringBuilder("\n[gauges] ops=" + operations);
+        line.append(String.format(java.util.Locale.ROOT, " cpuNanosPerOp=%.0f",
+                operations == 0 ? 0.0 : (double) cpuDelta / operations));
+        for (String name : GAUGE_DELTAS) {
+            long now = gauges.has(name) ? gauges.value(name) : 0;
+            Long before = gaugesAtLastPrint.put(name, now);
+            line.append(' ').append(name).append("=+").append(now - (before == null ? 0 : before));
+        }
+        if (gauges.has("blocksReadPerGet") && gauges.has("runGets")) {
+            // blocks looked up by point reads that reached the runs (hits and disk reads)
+            long blocks = Math.round(gauges.number("blocksReadPerGet").doubleValue()
+                    * gauges.value("runGets"));
+            Long before = gaugesAtLastPrint.put("runGetBlocks", blocks);
+            line.append(" runGetBlocks=+").append(blocks - (before == null ? 0 : before));
+        }
+        line.append(" runs=").append(gauges.has(".runs") ? gauges.value(".runs") : -1);
+        line.append(" entriesInMemory=").append(gauges.has("entriesInMemory") ? gauges.value("entriesInMemory") : -1);
+        line.append(" blockCacheBytes=").append(gauges.has("blockCacheBytes") ? gauges.value("blockCacheBytes") : -1);
+        System.out.println(line);
+    }
+
     @TearDown(Level.Trial)
     public final void tearDownBackend() throws Exception {
         if (fixture != null) {
@@ -159,6 +220,7 @@ public abstract class StateBenchmarkBase<S extends org.apache.flink.api.common.s
         long key = accessKeys[nextAccess];
         keyedBackend.setCurrentKey(key);
         nextAccess = (nextAccess + 1) & (ACCESS_SEQUENCE_LENGTH - 1);
+        operationCount++;
         return key;
     }
 

@@ -55,6 +55,17 @@ public final class FrequencySketch {
         return min;
     }
 
+    /**
+     * The count an untouched key's counter holds on average from the other keys that share it:
+     * recent increments over all counters ({@code 4 × width}, each increment adds to one counter
+     * of each of the four rows), rounded down. Once many more distinct keys are counted than the
+     * sketch was sized for, every estimate carries this much noise; an absolute threshold on
+     * {@link #frequency} has to be raised by it to still tell a repeated key from a one-off.
+     */
+    public int averageCount() {
+        return additions / (4 * table.length);
+    }
+
     /** Records one access of the key hash. */
     public void increment(int keyHash) {
         int spread = rehash(keyHash);

@@ -22,7 +22,18 @@ import java.util.List;
  */
 final class BlockIndex {
 
+    /** Bytes of each first key held as two unsigned longs in {@link #prefixes}. */
+    static final int PREFIX_BYTES = 2 * Long.BYTES;
+
     private final byte[][] firstKeys;
+    /**
+     * The first {@value #PREFIX_BYTES} bytes of every first key, zero-padded, big-endian, as two
+     * longs per block side by side: the binary search compares these first and touches a key's
+     * bytes only when the prefixes tie. The JFR and async profiles of spilled point reads spent
+     * 10-16% of the task thread in {@code Arrays.compareUnsigned} of this search, one key array
+     * (another object, another cache miss) per step.
+     */
+    private final long[] prefixes;
     private final long[] offsets;
     private final int[] lengths;
     private final byte[] lastKey;
@@ -32,6 +43,28 @@ final class BlockIndex {
         this.offsets = offsets;
         this.lengths = lengths;
         this.lastKey = lastKey;
+        this.prefixes = new long[2 * firstKeys.length];
+        for (int i = 0; i < firstKeys.length; i++) {
+            byte[] first = firstKeys[i];
+            prefixes[2 * i] = prefix(first, 0, first.length, 0);
+            prefixes[2 * i + 1] = prefix(first, 0, first.length, Long.BYTES);
+        }
+    }
+
+    /**
+     * Bytes {@code [from, from + 8)} of {@code key[offset, offset + length)} as a big-endian long,
+     * zeros past the key's end. Two keys whose padded prefixes differ compare as their prefixes
+     * do (unsigned); when they tie, only the bytes decide (a zero byte and the end of a key pad
+     * alike).
+     */
+    static long prefix(byte[] key, int offset, int length, int from) {
+        long value = 0;
+        int end = Math.min(length, from + Long.BYTES);
+        int i = from;
+        for (; i < end; i++) {
+            value = (value << 8) | (key[offset + i] & 0xFF);
+        }
+        return i <= from ? 0 : value << (8 * (from + Long.BYTES - i));
     }
 
     int blockCount() {
@@ -79,13 +112,23 @@ final class BlockIndex {
 
     /** The last block whose first key is at most the key, or -1 when the key is before them all. */
     int floorBlock(byte[] key, int keyOffset, int keyLength) {
+        long high8 = prefix(key, keyOffset, keyLength, 0);
+        long low8 = prefix(key, keyOffset, keyLength, Long.BYTES);
         int low = 0;
         int high = firstKeys.length - 1;
         int found = -1;
         while (low <= high) {
             int mid = (low + high) >>> 1;
-            byte[] first = firstKeys[mid];
-            if (Arrays.compareUnsigned(first, 0, first.length, key, keyOffset, keyOffset + keyLength) <= 0) {
+            int order = Long.compareUnsigned(prefixes[2 * mid], high8);
+            if (order == 0) {
+                order = Long.compareUnsigned(prefixes[2 * mid + 1], low8);
+                if (order == 0) {
+                    byte[] first = firstKeys[mid];
+                    order = Arrays.compareUnsigned(
+                            first, 0, first.length, key, keyOffset, keyOffset + keyLength);
+                }
+            }
+            if (order <= 0) {
                 found = mid;
                 low = mid + 1;
             } else {
@@ -96,7 +139,7 @@ final class BlockIndex {
     }
 
     long heapBytes() {
-        long bytes = (long) offsets.length * (Long.BYTES + Integer.BYTES + 16);
+        long bytes = (long) offsets.length * (Long.BYTES + Integer.BYTES + 16 + PREFIX_BYTES);
         for (byte[] key : firstKeys) {
             bytes += key.length;
         }

@@ -61,4 +61,46 @@ class FrequencySketchTest {
         filter.recordAccess(99);
         assertThat(filter.admit(99)).isTrue();
     }
+
+    @Test
+    void averageCountGrowsWithIncrementsAndHalvesWithAging() {
+        FrequencySketch sketch = new FrequencySketch(1024); // 1024 words, 4096 counters a row
+        assertThat(sketch.averageCount()).isZero();
+        for (int i = 0; i < 4 * 1024 * 2; i++) {
+            sketch.increment(i * 0x9E3779B9 + 17);
+        }
+        assertThat(sketch.averageCount()).isEqualTo(2);
+        for (int i = 0; i < 4 * 1024 * 2 + 1024; i++) { // past 10 x width: halved
+            sketch.increment((i + 100_000) * 0x9E3779B9);
+        }
+        assertThat(sketch.averageCount()).isLessThanOrEqualTo(1);
+    }
+
+    @Test
+    void admissionRisesAboveTheNoiseOfManyMoreKeysThanTracked() {
+        AdmissionFilter filter = new AdmissionFilter(1024);
+        // Twenty times more distinct keys than the sketch tracks, each read once: every counter
+        // carries the reads of many keys.
+        for (int key = 0; key < 20 * 1024; key++) {
+            filter.recordAccess(key * 0x9E3779B9);
+        }
+        int onceAdmitted = 0;
+        int repeatedAdmitted = 0;
+        for (int probe = 0; probe < 1000; probe++) {
+            int once = (1_000_000 + probe) * 0x9E3779B9;
+            filter.recordAccess(once);
+            if (filter.admit(once)) {
+                onceAdmitted++;
+            }
+            int repeated = (2_000_000 + probe) * 0x9E3779B9;
+            for (int read = 0; read < 6; read++) {
+                filter.recordAccess(repeated);
+            }
+            if (filter.admit(repeated)) {
+                repeatedAdmitted++;
+            }
+        }
+        assertThat(onceAdmitted).as("keys read once, admitted").isLessThan(100);
+        assertThat(repeatedAdmitted).as("keys read six times, admitted").isGreaterThan(900);
+    }
 }

@@ -192,6 +192,47 @@ class BlockCacheTest {
         assertThat(evictingCharges[0]).isEqualTo(block.weight());
     }
 
+    @Test
+    void blocksReadOnceAmongManyMoreThanTrackedDoNotTakeMemoryFromState() {
+        Block block = block(1000);
+        long[] evictingCharges = new long[1];
+        MemoryCharge noFreeMemory = new MemoryCharge() {
+            @Override
+            public boolean tryCharge(long bytes) {
+                return false;
+            }
+
+            @Override
+            public boolean tryChargeEvicting(long bytes) {
+                evictingCharges[0]++;
+                return true;
+            }
+
+            @Override
+            public void refund(long bytes) {}
+        };
+        BlockCache cache = new BlockCache(1 << 30, noFreeMemory);
+        // Eight times more distinct blocks than the sketch's 16384 words, each read once.
+        for (int i = 0; i < 8 * 16384; i++) {
+            cache.get(2, i);
+        }
+        for (int i = 0; i < 200; i++) {
+            cache.get(3, i);
+            cache.put(3, i, block);
+        }
+        assertThat(evictingCharges[0]).as("blocks read once that evicted state").isLessThan(20);
+
+        evictingCharges[0] = 0;
+        for (int i = 0; i < 200; i++) {
+            for (int read = 0; read < 6; read++) {
+                cache.get(4, i);
+            }
+            cache.put(4, i, block);
+        }
+        assertThat(evictingCharges[0]).as("blocks read six times that evicted state")
+                .isGreaterThan(180);
+    }
+
     private static Block block(int valueBytes) {
         BlockBuilder builder = new BlockBuilder(RunFormatOptions.MIN_BLOCK_SIZE);
         builder.add(new byte[] {1}, 0, 1, EntryKind.PUT, new byte[valueBytes], 0, valueBytes);
