@@ -25,6 +25,13 @@ final class RunReader implements AutoCloseable {
     /** Cache ids are unique per JVM, so runs of different stores can share one cache. */
     private static final AtomicLong NEXT_CACHE_ID = new AtomicLong();
 
+    /**
+     * Each reading thread's direct buffer for one framed block (task threads, compaction and
+     * snapshot threads: a few KiB each at the default block size, grown to the largest block read).
+     */
+    private static final ThreadLocal<ByteBuffer> BLOCK_BUFFERS =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(8 << 10));
+
     private final Path file;
     private final FileChannel channel;
     private final BlockCache cache;
@@ -188,7 +195,7 @@ final class RunReader implements AutoCloseable {
         }
         long offset = index.offset(blockNumber);
         int length = index.length(blockNumber);
-        block = BlockCodec.decode(read(file, channel, offset, length).array(), file, offset);
+        block = BlockCodec.decode(readBlock(offset, length), 0, length, file, offset);
         blockReads.increment();
         cache.recordPointRead(length);
         if (cache.mayKeep(block.weight())) {
@@ -219,10 +226,10 @@ final class RunReader implements AutoCloseable {
             return block;
         }
         long offset = index.offset(blockNumber);
-        ByteBuffer framed = read(file, channel, offset, index.length(blockNumber));
+        int length = index.length(blockNumber);
+        Block decoded = BlockCodec.decode(readBlock(offset, length), 0, length, file, offset);
         blockReads.increment();
-        return admit(blockNumber, validated(BlockCodec.decode(framed.array(), file, offset), offset),
-                fillCache);
+        return admit(blockNumber, validated(decoded, offset), fillCache);
     }
 
     /**
@@ -323,6 +330,24 @@ final class RunReader implements AutoCloseable {
             throw new CorruptRunException(file, offset, "section checksum mismatch");
         }
         return ByteBuffer.wrap(section.array(), 0, covered);
+    }
+
+    /**
+     * The framed block at {@code offset}, read into the calling thread's direct block buffer,
+     * which the block's decode copies out of before the thread reads again. A heap buffer would
+     * cost an allocation per read, the JDK's temporary direct buffer and a copy from it: a
+     * point read that misses the cache is one positional read, and everything around the system
+     * call counts.
+     */
+    private ByteBuffer readBlock(long offset, int length) throws IOException {
+        ByteBuffer buffer = BLOCK_BUFFERS.get();
+        if (buffer.capacity() < length) {
+            buffer = ByteBuffer.allocateDirect(Math.max(length, 2 * buffer.capacity()));
+            BLOCK_BUFFERS.set(buffer);
+        }
+        buffer.clear().limit(length);
+        readFully(file, channel, offset, buffer);
+        return buffer.flip();
     }
 
     private static ByteBuffer read(Path file, FileChannel channel, long offset, int length)
