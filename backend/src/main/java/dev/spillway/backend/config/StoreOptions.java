@@ -54,9 +54,10 @@ public final class StoreOptions {
                     .enumType(BlockCompression.class)
                     .defaultValue(BlockCompression.LZ4)
                     .withDescription(
-                            "Compression of run file blocks: LZ4 (lz4-java, shipped with Flink)"
-                                    + " or NONE. Composite keys repeat long prefixes, so LZ4"
-                                    + " usually halves spill I/O for little CPU.");
+                            "Compression of run file blocks: LZ4 (written with lz4-java, shipped"
+                                    + " with Flink; read by the Spillway decoder) or NONE."
+                                    + " Composite keys repeat long prefixes, so LZ4 usually"
+                                    + " halves spill I/O for little CPU.");
 
     public static final ConfigOption<Double> BLOOM_FALSE_POSITIVE_RATE =
             ConfigOptions.key("spillway.store.bloom-false-positive-rate")
