@@ -3,6 +3,9 @@ package dev.spillway.backend.store;
 import dev.spillway.backend.store.memtable.Memtable;
 import dev.spillway.backend.store.memtable.PinnedRecords;
 
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -39,6 +42,9 @@ final class GuardedState {
 
     /** Snapshot views not yet closed. */
     private int openSnapshots;
+
+    /** The pins of open task-thread scan cursors, until closed or {@link #detachScans detached}. */
+    private final Set<PinnedRecords> scanPins = Collections.newSetFromMap(new IdentityHashMap<>());
 
     private boolean closed;
 
@@ -104,5 +110,41 @@ final class GuardedState {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** A task-thread scan cursor pinned these records; called under the lock. */
+    void scanOpened(PinnedRecords pinned) {
+        scanPins.add(pinned);
+    }
+
+    /** A scan cursor closed: returns its pins unless they went back when it was detached. */
+    void scanClosed(PinnedRecords pinned) {
+        lock.lock();
+        try {
+            if (scanPins.remove(pinned) && !closed) {
+                memtable.unpin(pinned);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Moves what every open scan cursor has left to read onto the heap and returns their pins;
+     * {@code false} if no scan held any. For a write on the task thread (the thread that uses the
+     * cursors, between two of their calls) that found no memory: the pins of one MapState row
+     * spread over many pages can hold the whole budget, and waiting for the task's own iterator
+     * would never end. Called under the lock.
+     */
+    boolean detachScans() {
+        if (scanPins.isEmpty()) {
+            return false;
+        }
+        for (PinnedRecords pinned : scanPins) {
+            pinned.detach();
+            memtable.unpin(pinned);
+        }
+        scanPins.clear();
+        return true;
     }
 }

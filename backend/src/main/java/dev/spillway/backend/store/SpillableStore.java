@@ -304,7 +304,9 @@ public final class SpillableStore implements RunStore, StoreMetrics {
                 }
                 return;
             } catch (SpillwayMemoryException e) {
-                deadline = stalls.awaitPinnedMemory(e, deadline);
+                if (!state.detachScans()) {
+                    deadline = stalls.awaitPinnedMemory(e, deadline);
+                } // else retry at once: the scans' pages may go now
             }
         }
     }
@@ -366,7 +368,8 @@ public final class SpillableStore implements RunStore, StoreMetrics {
             PinnedRecords pinned = memtable.pin(exactPrefix, prefixLength);
             try {
                 EntryCursor merged = SeekingMerge.merge(pinned, runs.version(), exactPrefix, from);
-                return new StoreScanCursor(merged, () -> state.unpin(pinned), this);
+                state.scanOpened(pinned);
+                return new StoreScanCursor(merged, () -> state.scanClosed(pinned), this);
             } catch (IOException | RuntimeException e) {
                 memtable.unpin(pinned);
                 throw e;

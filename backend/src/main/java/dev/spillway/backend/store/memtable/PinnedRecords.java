@@ -3,6 +3,9 @@ package dev.spillway.backend.store.memtable;
 import dev.spillway.backend.memory.Page;
 import dev.spillway.backend.memory.PagePointer;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Memtable records pinned for a scan or a snapshot view: their pointers and the page table to read
  * them through. The pages stay allocated until {@link Memtable#unpin}; the records never change,
@@ -18,6 +21,9 @@ public final class PinnedRecords {
     private final long[] addresses;
     private final int size;
     private boolean sorted;
+    /** The cursors made over these records, for {@link #detach()}. */
+    private final List<MemtableCursor> cursors = new ArrayList<>(1);
+    private boolean detached;
 
     PinnedRecords(Page[] pageTable, long[] addresses, int size) {
         this.pageTable = pageTable;
@@ -35,6 +41,9 @@ public final class PinnedRecords {
 
     /** A cursor over the pinned records whose keys start with the prefix, in key order. */
     public synchronized MemtableCursor cursor(byte[] prefix, int prefixLength) {
+        if (detached) {
+            throw new IllegalStateException("The pinned records were detached from their pages");
+        }
         if (!sorted) {
             RecordSort.sortByKey(addresses, size, pageTable);
             sorted = true;
@@ -44,7 +53,21 @@ public final class PinnedRecords {
         while (to < size && startsWith(addresses[to], prefix, prefixLength)) {
             to++;
         }
-        return new MemtableCursor(pageTable, addresses, from, to);
+        MemtableCursor cursor = new MemtableCursor(pageTable, addresses, from, to);
+        cursors.add(cursor);
+        return cursor;
+    }
+
+    /**
+     * Moves what the cursors over these records have left to read onto the heap; afterwards the
+     * records may be unpinned while the cursors go on. Call on the thread that uses the cursors,
+     * between two of their calls.
+     */
+    public synchronized void detach() {
+        for (MemtableCursor cursor : cursors) {
+            cursor.detach();
+        }
+        detached = true;
     }
 
     private boolean startsWith(long address, byte[] prefix, int prefixLength) {
