@@ -117,9 +117,11 @@ public class SpillwayKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
                                 this::snapshotResources, localRecoveryConfig),
                         cancelStreamRegistry,
                         SnapshotExecutionType.ASYNCHRONOUS);
-        // A store without files (the test model) has nothing to share: full snapshots it is.
+        // A store with run files checkpoints natively: incremental checkpoints share the runs
+        // that confirmed checkpoints uploaded, full ones upload every run (RocksDB's native full
+        // checkpoints). A store without files (the test model) takes canonical full snapshots.
         Optional<RunStore> runStore = stateContext.store().runStore();
-        if (uploadedRuns != null && runStore.isPresent()) {
+        if (runStore.isPresent()) {
             this.uploadedRuns = uploadedRuns;
             this.incrementalCheckpointer =
                     new SnapshotStrategyRunner<>(
@@ -132,8 +134,9 @@ public class SpillwayKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
                                     keySerializer,
                                     keyGroupRange,
                                     localRecoveryConfig,
-                                    uploadedRuns,
-                                    UUID.randomUUID()),
+                                    uploadedRuns != null ? uploadedRuns : new UploadedRuns(),
+                                    UUID.randomUUID(),
+                                    uploadedRuns != null),
                             cancelStreamRegistry,
                             SnapshotExecutionType.ASYNCHRONOUS);
         } else {
@@ -251,8 +254,11 @@ public class SpillwayKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
             @Nonnull CheckpointStreamFactory streamFactory,
             @Nonnull CheckpointOptions checkpointOptions)
             throws Exception {
-        // Canonical savepoints do not come here: Flink takes them from savepoint().
-        if (incrementalCheckpointer != null) {
+        // Canonical savepoints do not come here: Flink takes them from savepoint(). A full
+        // checkpoint of states with TTL full-snapshot cleanup is written entry by entry, so that
+        // the cleanup can drop expired entries; copying runs would keep them.
+        if (incrementalCheckpointer != null
+                && (uploadedRuns != null || !states.transformsFullSnapshots())) {
             return incrementalCheckpointer.snapshot(
                     checkpointId, timestamp, streamFactory, checkpointOptions);
         }

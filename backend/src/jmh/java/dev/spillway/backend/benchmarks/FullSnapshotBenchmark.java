@@ -6,9 +6,13 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.core.fs.CloseableRegistry;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.core.fs.local.LocalFileSystem;
 import org.apache.flink.runtime.checkpoint.CheckpointOptions;
+import org.apache.flink.runtime.checkpoint.SavepointType;
+import org.apache.flink.runtime.state.CheckpointStorageLocationReference;
 import org.apache.flink.runtime.state.CheckpointableKeyedStateBackend;
 import org.apache.flink.runtime.state.KeyedStateHandle;
 import org.apache.flink.runtime.state.SnapshotResult;
@@ -16,6 +20,7 @@ import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.runtime.state.filesystem.FsCheckpointStreamFactory;
 import org.apache.flink.state.rocksdb.RocksDBKeyedStateBackend;
+import org.apache.flink.streaming.api.operators.StreamOperatorStateHandler;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -38,10 +43,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * One checkpoint of a keyed backend whose state is larger than its managed memory: the
  * synchronous part and the asynchronous part run to completion into checkpoint files on local
- * disk, one checkpoint per operation. Measures what a job's checkpoint of that operator costs,
- * for full (canonical) snapshots of every backend and, where a backend has them, incremental
- * checkpoints (each measured checkpoint follows an update of 1% of the keys, so an incremental
- * one has something new to write).
+ * disk, one checkpoint per operation. Measures what a job's checkpoint of that operator costs:
+ * with {@code incremental=false} a full checkpoint, which both rocksdb and Spillway take in their
+ * native format (their files copied whole); with {@code incremental=true} an incremental one (each
+ * measured checkpoint follows an update of 1% of the keys, so it has something new to write); with
+ * {@code canonicalSavepoint=true} a canonical savepoint instead, which every backend writes entry
+ * by entry in Flink's canonical format (as Flink's operators take it).
  *
  * <p>Every backend gets the same managed memory ({@value #BUDGET_MB} MiB); the hashmap backend
  * gets that much heap on top of the harness, and fails with an OutOfMemoryError when the state
@@ -70,6 +77,10 @@ public class FullSnapshotBenchmark {
 
     @Param({"false", "true"})
     public boolean incremental;
+
+    /** Takes a canonical savepoint per operation instead of a checkpoint. */
+    @Param({"false"})
+    public boolean canonicalSavepoint;
 
     private KeyedBackendFixture fixture;
     private CheckpointableKeyedStateBackend<Long> keyedBackend;
@@ -116,11 +127,22 @@ public class FullSnapshotBenchmark {
     public long checkpoint() throws Exception {
         long id = ++checkpointId;
         RunnableFuture<SnapshotResult<KeyedStateHandle>> snapshot =
-                keyedBackend.snapshot(
-                        id,
-                        System.currentTimeMillis(),
-                        streams,
-                        CheckpointOptions.forCheckpointWithDefaultLocation());
+                canonicalSavepoint
+                        ? StreamOperatorStateHandler.prepareCanonicalSavepoint(
+                                        keyedBackend, new CloseableRegistry())
+                                .snapshot(
+                                        id,
+                                        System.currentTimeMillis(),
+                                        streams,
+                                        new CheckpointOptions(
+                                                SavepointType.savepoint(
+                                                        SavepointFormatType.CANONICAL),
+                                                CheckpointStorageLocationReference.getDefault()))
+                        : keyedBackend.snapshot(
+                                id,
+                                System.currentTimeMillis(),
+                                streams,
+                                CheckpointOptions.forCheckpointWithDefaultLocation());
         snapshot.run();
         SnapshotResult<KeyedStateHandle> result = snapshot.get();
         long size = result.getStateSize();

@@ -167,6 +167,22 @@ public final class KeyedStateRegistry<K> {
         return Collections.unmodifiableList(new ArrayList<>(states.values()));
     }
 
+    /**
+     * Whether some state transforms its entries when a full snapshot is written (TTL's
+     * full-snapshot cleanup): such snapshots must be written entry by entry, not by copying runs.
+     */
+    public boolean transformsFullSnapshots() {
+        for (RegisteredKvState state : values()) {
+            if (state.metaInfo()
+                    .getStateSnapshotTransformFactory()
+                    .createForSerializedState()
+                    .isPresent()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     Collection<RegisteredKvState> values() {
         return states.values();
     }

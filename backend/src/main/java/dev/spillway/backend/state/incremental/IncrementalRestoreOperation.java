@@ -238,6 +238,12 @@ public final class IncrementalRestoreOperation<K> implements RestoreOperation<Vo
         for (HandleAndLocalPath file : handle.getSharedStateHandles()) {
             remoteFiles.put(file.getLocalPath(), file.getHandle());
         }
+        if (handle instanceof IncrementalRemoteKeyedStateHandle remote) {
+            // Native full checkpoints keep their runs as private state.
+            for (HandleAndLocalPath file : remote.getPrivateState()) {
+                remoteFiles.put(file.getLocalPath(), file.getHandle());
+            }
+        }
         Path localDirectory =
                 handle instanceof IncrementalLocalKeyedStateHandle local
                         ? local.getDirectoryStateHandle().getDirectory()

@@ -47,6 +47,11 @@ public final class IncrementalSnapshotStrategy<K>
     private final LocalRecoveryConfig localRecoveryConfig;
     private final UploadedRuns uploadedRuns;
     private final UUID backendId;
+    /**
+     * Whether checkpoints share files (incremental checkpoints); otherwise every checkpoint is a
+     * native full one: all runs uploaded as its private files, none referred to, none recorded.
+     */
+    private final boolean shareFiles;
 
     public IncrementalSnapshotStrategy(
             RunStore store,
@@ -57,7 +62,8 @@ public final class IncrementalSnapshotStrategy<K>
             KeyGroupRange keyGroupRange,
             LocalRecoveryConfig localRecoveryConfig,
             UploadedRuns uploadedRuns,
-            UUID backendId) {
+            UUID backendId,
+            boolean shareFiles) {
         this.store = store;
         this.registry = registry;
         this.storeTimerQueues = storeTimerQueues;
@@ -67,6 +73,7 @@ public final class IncrementalSnapshotStrategy<K>
         this.localRecoveryConfig = localRecoveryConfig;
         this.uploadedRuns = uploadedRuns;
         this.backendId = backendId;
+        this.shareFiles = shareFiles;
     }
 
     @Override
@@ -94,7 +101,13 @@ public final class IncrementalSnapshotStrategy<K>
             return registry -> SnapshotResult.empty();
         }
         SharingFilesStrategy sharing =
-                checkpointOptions.getCheckpointType().getSharingFilesStrategy();
+                shareFiles
+                        ? checkpointOptions.getCheckpointType().getSharingFilesStrategy()
+                        : SharingFilesStrategy.NO_SHARING;
+        // A native full checkpoint's runs are private state (as RocksDB's native full
+        // checkpoints' SST files): each checkpoint owns its copies, Flink deletes them with it.
+        boolean privateFiles =
+                !shareFiles && !checkpointOptions.getCheckpointType().isSavepoint();
         boolean localCopy =
                 localRecoveryConfig.isLocalBackupEnabled()
                         && !checkpointOptions.getCheckpointType().isSavepoint();
@@ -110,7 +123,8 @@ public final class IncrementalSnapshotStrategy<K>
                         keySerializer,
                         keyGroupRange,
                         backendId,
-                        localCopy ? localRecoveryConfig : null);
+                        localCopy ? localRecoveryConfig : null,
+                        privateFiles);
         return snapshotCloseableRegistry -> {
             SnapshotResult<KeyedStateHandle> result = upload.run(snapshotCloseableRegistry);
             if (sharing != SharingFilesStrategy.NO_SHARING) {

@@ -66,6 +66,8 @@ final class IncrementalUpload {
     private final KeyGroupRange keyGroupRange;
     private final UUID backendId;
     @Nullable private final LocalRecoveryConfig localRecovery;
+    /** Whether the runs go into the handle's private state (native full checkpoints). */
+    private final boolean privateFiles;
     private final List<HandleAndLocalPath> runs = new ArrayList<>();
 
     IncrementalUpload(
@@ -77,7 +79,8 @@ final class IncrementalUpload {
             TypeSerializer<?> keySerializer,
             KeyGroupRange keyGroupRange,
             UUID backendId,
-            @Nullable LocalRecoveryConfig localRecovery) {
+            @Nullable LocalRecoveryConfig localRecovery,
+            boolean privateFiles) {
         this.checkpointId = checkpointId;
         this.resources = resources;
         this.base = base;
@@ -87,6 +90,7 @@ final class IncrementalUpload {
         this.keyGroupRange = keyGroupRange;
         this.backendId = backendId;
         this.localRecovery = localRecovery;
+        this.privateFiles = privateFiles;
     }
 
     /** The checkpoint's runs, uploaded or referred to; valid after {@link #run}. */
@@ -133,8 +137,8 @@ final class IncrementalUpload {
                             backendId,
                             keyGroupRange,
                             checkpointId,
-                            runs,
-                            Collections.emptyList(),
+                            privateFiles ? Collections.emptyList() : runs,
+                            privateFiles ? runs : Collections.emptyList(),
                             remoteMetadata,
                             uploadedBytes + remoteMetadata.getStateSize());
             SnapshotResult<KeyedStateHandle> result = SnapshotResult.of(remote);
