@@ -124,7 +124,7 @@ public final class AccountSpendJob {
         if (checkpointBytes > 0) {
             System.out.printf(
                     Locale.ROOT,
-                    "State size (largest full checkpoint): %s = %.1fx the TaskManager's managed memory (%s).%n",
+                    "Largest checkpoint: %s = %.1fx the TaskManager's managed memory (%s).%n",
                     ProgressPrinter.formatBytes(checkpointBytes),
                     checkpointBytes / managedBytes,
                     s.managedMemory);
