@@ -80,7 +80,14 @@ public final class Compactor {
 
     /** A task that merges every run of {@code version} into one (a full compaction). */
     public CompactionTask planFull(RunVersion version) {
-        return version.size() < 2 ? null : plan(version, new CompactionPolicy.Slice(0, version.size()));
+        // One run is rewritten too when a filter may drop entries (TTL): a full compaction is
+        // asked for to apply it, and background merges may already have left a single run.
+        if (version.size() == 1 && filter != CompactionFilter.KEEP_ALL) {
+            return new CompactionTask(directory, List.of(version.runs().get(0)), true, filter);
+        }
+        return version.size() < 2
+                ? null
+                : plan(version, new CompactionPolicy.Slice(0, version.size()));
     }
 
     /** Write amplification so far; see {@link dev.spillway.backend.store.run.RunStatistics}. */
