@@ -1,13 +1,11 @@
 package dev.spillway.backend;
 
 import org.apache.flink.runtime.checkpoint.CheckpointOptions;
-import org.apache.flink.runtime.state.CheckpointStateOutputStream;
 import org.apache.flink.runtime.state.CheckpointStreamFactory;
 import org.apache.flink.runtime.state.CheckpointableKeyedStateBackend;
 import org.apache.flink.runtime.state.CheckpointedStateScope;
 import org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle;
 import org.apache.flink.runtime.state.KeyedStateHandle;
-import org.apache.flink.runtime.state.StreamStateHandle;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -69,7 +67,7 @@ class SpillwayIncrementalUploadTest {
     void aFailedUploadLeavesNoFileBehind() throws Exception {
         CheckpointableKeyedStateBackend<Integer> backend = loaded();
         CheckpointStreamFactory failing =
-                new FailingSharedStream(IncrementalBackends.files(checkpoints), 2);
+                failingSharedStream(IncrementalBackends.files(checkpoints), 2);
 
         assertThatThrownBy(() -> snapshot(backend, 1, failing, CHECKPOINT))
                 .hasStackTraceContaining("disk full on upload 2");
@@ -110,76 +108,20 @@ class SpillwayIncrementalUploadTest {
     }
 
     /** Fails the n-th shared stream on its first write, as a full disk would. */
-    private static final class FailingSharedStream implements CheckpointStreamFactory {
-        private final CheckpointStreamFactory delegate;
-        private final int failing;
-        private final AtomicInteger shared = new AtomicInteger();
-
-        FailingSharedStream(CheckpointStreamFactory delegate, int failing) {
-            this.delegate = delegate;
-            this.failing = failing;
-        }
-
-        @Override
-        public CheckpointStateOutputStream createCheckpointStateOutputStream(
-                CheckpointedStateScope scope) throws IOException {
-            CheckpointStateOutputStream out = delegate.createCheckpointStateOutputStream(scope);
-            boolean fail = scope == CheckpointedStateScope.SHARED && shared.incrementAndGet() == failing;
-            return new CheckpointStateOutputStream() {
-                @Override
-                public void write(int b) throws IOException {
-                    check();
-                    out.write(b);
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) throws IOException {
-                    check();
-                    out.write(b, off, len);
-                }
-
-                private void check() throws IOException {
-                    if (fail) {
-                        throw new IOException("disk full on upload " + failing);
-                    }
-                }
-
-                @Override
-                public long getPos() throws IOException {
-                    return out.getPos();
-                }
-
-                @Override
-                public void flush() throws IOException {
-                    out.flush();
-                }
-
-                @Override
-                public void sync() throws IOException {
-                    out.sync();
-                }
-
-                @Override
-                public StreamStateHandle closeAndGetHandle() throws IOException {
-                    return out.closeAndGetHandle();
-                }
-
-                @Override
-                public void close() throws IOException {
-                    out.close();
-                }
-            };
-        }
-
-        @Override
-        public boolean canFastDuplicate(StreamStateHandle stateHandle, CheckpointedStateScope scope) {
-            return false;
-        }
-
-        @Override
-        public List<StreamStateHandle> duplicate(
-                List<StreamStateHandle> stateHandles, CheckpointedStateScope scope) {
-            throw new IllegalStateException("not used");
-        }
+    private static CheckpointStreamFactory failingSharedStream(
+            CheckpointStreamFactory delegate, int failing) {
+        AtomicInteger shared = new AtomicInteger();
+        return new HookedCheckpointStreams(
+                delegate,
+                scope -> {
+                    boolean fail =
+                            scope == CheckpointedStateScope.SHARED
+                                    && shared.incrementAndGet() == failing;
+                    return (written, bytes) -> {
+                        if (fail) {
+                            throw new IOException("disk full on upload " + failing);
+                        }
+                    };
+                });
     }
 }

@@ -1,19 +1,15 @@
 package dev.spillway.backend;
 
 import org.apache.flink.runtime.checkpoint.CheckpointOptions;
-import org.apache.flink.runtime.state.CheckpointStateOutputStream;
 import org.apache.flink.runtime.state.CheckpointStreamFactory;
 import org.apache.flink.runtime.state.CheckpointableKeyedStateBackend;
-import org.apache.flink.runtime.state.CheckpointedStateScope;
 import org.apache.flink.runtime.state.KeyedStateHandle;
 import org.apache.flink.runtime.state.SnapshotResult;
-import org.apache.flink.runtime.state.StreamStateHandle;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
@@ -64,7 +60,7 @@ class SpillwayInterruptedSnapshotTest {
             for (int kib = 40; kib <= 240; kib += 8) {
                 checkpointId++;
                 CheckpointStreamFactory interrupting =
-                        new InterruptingStreams(
+                        interrupting(
                                 IncrementalBackends.files(checkpoints.resolve("a" + checkpointId)),
                                 kib << 10);
                 Throwable failure = runOnOwnThread(keyed.snapshot(checkpointId, checkpointId, interrupting, options));
@@ -121,78 +117,14 @@ class SpillwayInterruptedSnapshotTest {
     }
 
     /** Streams of a delegate that interrupt the writing thread once a number of bytes passed. */
-    private static final class InterruptingStreams implements CheckpointStreamFactory {
-        private final CheckpointStreamFactory delegate;
-        private final long interruptAfter;
-
-        InterruptingStreams(CheckpointStreamFactory delegate, long interruptAfter) {
-            this.delegate = delegate;
-            this.interruptAfter = interruptAfter;
-        }
-
-        @Override
-        public CheckpointStateOutputStream createCheckpointStateOutputStream(
-                CheckpointedStateScope scope) throws IOException {
-            CheckpointStateOutputStream out = delegate.createCheckpointStateOutputStream(scope);
-            return new CheckpointStateOutputStream() {
-                private long written;
-
-                @Override
-                public void write(int b) throws IOException {
-                    out.write(b);
-                    count(1);
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) throws IOException {
-                    out.write(b, off, len);
-                    count(len);
-                }
-
-                private void count(long bytes) {
-                    long before = written;
-                    written += bytes;
-                    if (before < interruptAfter && written >= interruptAfter) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-
-                @Override
-                public long getPos() throws IOException {
-                    return out.getPos();
-                }
-
-                @Override
-                public void flush() throws IOException {
-                    out.flush();
-                }
-
-                @Override
-                public void sync() throws IOException {
-                    out.sync();
-                }
-
-                @Override
-                public StreamStateHandle closeAndGetHandle() throws IOException {
-                    return out.closeAndGetHandle();
-                }
-
-                @Override
-                public void close() throws IOException {
-                    out.close();
-                }
-            };
-        }
-
-        @Override
-        public boolean canFastDuplicate(StreamStateHandle stateHandle, CheckpointedStateScope scope) {
-            return false;
-        }
-
-        @Override
-        public List<StreamStateHandle> duplicate(
-                List<StreamStateHandle> stateHandles, CheckpointedStateScope scope) {
-            throw new IllegalStateException("not used by full snapshots");
-        }
+    private static CheckpointStreamFactory interrupting(CheckpointStreamFactory delegate, long after) {
+        return new HookedCheckpointStreams(
+                delegate,
+                scope ->
+                        (written, bytes) -> {
+                            if (written < after && written + bytes >= after) {
+                                Thread.currentThread().interrupt();
+                            }
+                        });
     }
 }
