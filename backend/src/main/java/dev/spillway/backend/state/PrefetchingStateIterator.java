@@ -1,6 +1,7 @@
 package dev.spillway.backend.state;
 
 import org.apache.flink.runtime.state.KeyValueStateIterator;
+import org.apache.flink.util.ExceptionUtils;
 import org.apache.flink.util.function.SupplierWithException;
 
 import java.io.IOException;
@@ -149,17 +150,7 @@ final class PrefetchingStateIterator implements KeyValueStateIterator {
             throw new InterruptedIOException("Interrupted while waiting for the snapshot scan");
         }
         if (batch.failure != null) {
-            Throwable failure = batch.failure;
-            if (failure instanceof IOException) {
-                throw (IOException) failure;
-            }
-            if (failure instanceof RuntimeException) {
-                throw (RuntimeException) failure;
-            }
-            if (failure instanceof Error) {
-                throw (Error) failure;
-            }
-            throw new IOException("The snapshot scan failed", failure);
+            ExceptionUtils.rethrowIOException(batch.failure);
         }
         return batch;
     }

@@ -22,6 +22,7 @@ import org.apache.flink.runtime.state.LocalRecoveryConfig;
 import org.apache.flink.runtime.state.SnapshotResult;
 import org.apache.flink.runtime.state.StateUtil;
 import org.apache.flink.runtime.state.StreamStateHandle;
+import org.apache.flink.util.ExceptionUtils;
 import org.apache.flink.util.FileUtils;
 import org.apache.flink.util.IOUtils;
 
@@ -209,7 +210,7 @@ final class IncrementalUpload {
             for (SnapshotRun file : files) {
                 pending.add(pool.submit(() -> upload(file, scope, cancellation)));
             }
-            IOException failure = null;
+            Throwable failure = null;
             for (Future<StreamStateHandle> upload : pending) {
                 try {
                     StreamStateHandle uploaded = upload.get();
@@ -218,7 +219,7 @@ final class IncrementalUpload {
                     handles.add(uploaded);
                 } catch (ExecutionException e) {
                     if (failure == null) {
-                        failure = asIOException(e.getCause());
+                        failure = e.getCause();
                     }
                 } catch (InterruptedException e) {
                     // Flink cancels the checkpoint: the streams are closed through the
@@ -231,7 +232,7 @@ final class IncrementalUpload {
                 }
             }
             if (failure != null) {
-                throw failure;
+                ExceptionUtils.rethrowIOException(failure);
             }
             return handles;
         } finally {
@@ -255,12 +256,6 @@ final class IncrementalUpload {
             }
         }
         Thread.currentThread().interrupt();
-    }
-
-    private static IOException asIOException(Throwable cause) {
-        return cause instanceof IOException
-                ? (IOException) cause
-                : new IOException("Uploading a run failed: " + cause, cause);
     }
 
     private StreamStateHandle upload(
