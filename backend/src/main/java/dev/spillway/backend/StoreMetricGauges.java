@@ -22,6 +22,7 @@ final class StoreMetricGauges {
         gauge(group, "evictedBytes", metrics::evictedBytes);
         gauge(group, "spills", metrics::spills);
         gauge(group, "compactions", metrics::compactions);
+        gauge(group, "compactionPending", metrics::compactionPending);
         gauge(group, "bytesWrittenToDisk", metrics::bytesWrittenToDisk);
         gauge(group, "promotions", metrics::promotions);
         gauge(group, "writeStalls", metrics::writeStalls);

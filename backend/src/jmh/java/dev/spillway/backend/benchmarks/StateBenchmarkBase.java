@@ -46,7 +46,9 @@ import java.util.concurrent.TimeUnit;
  * <h2>After loading</h2>
  *
  * RocksDB compacts the loaded state before measurement, as apache/flink-benchmarks does, so that
- * the measured reads do not run behind a backlog of background compactions of the load.
+ * the measured reads do not run behind a backlog of background compactions of the load; Spillway
+ * waits until its background compaction has caught up with the load (its policy's steady state,
+ * up to twelve runs, not one fully compacted run).
  *
  * @param <S> the Flink state type the benchmark exercises
  */
@@ -100,6 +102,8 @@ public abstract class StateBenchmarkBase<S extends org.apache.flink.api.common.s
     /** See {@link #printGauges()}. */
     static final String PRINT_GAUGES_PROPERTY = "spillway.bench.gauges";
 
+    private static final String COMPACTION_PENDING = "compactionPending";
+
     private static final String[] GAUGE_DELTAS = {
         "runGets", "blockCacheHits", "blockCacheMisses", "promotions", "spills", "compactions",
         "evictedEntries"
@@ -121,15 +125,13 @@ public abstract class StateBenchmarkBase<S extends org.apache.flink.api.common.s
             valueTemplates[i] = randomBytes(valueBytes());
         }
         try {
-            gauges = Boolean.getBoolean(PRINT_GAUGES_PROPERTY) ? new CapturedGauges() : null;
+            gauges = new CapturedGauges();
             fixture =
-                    gauges == null
-                            ? KeyedBackendFixture.open(backend, StateSize.BUDGET_BYTES)
-                            : KeyedBackendFixture.open(
-                                    backend,
-                                    StateSize.BUDGET_BYTES,
-                                    new org.apache.flink.configuration.Configuration(),
-                                    gauges);
+                    KeyedBackendFixture.open(
+                            backend,
+                            StateSize.BUDGET_BYTES,
+                            new org.apache.flink.configuration.Configuration(),
+                            gauges);
             keyedBackend = fixture.keyedBackend();
             StateDescriptor<S, ?> descriptor = stateDescriptor();
             state =
@@ -141,6 +143,8 @@ public abstract class StateBenchmarkBase<S extends org.apache.flink.api.common.s
             }
             if (keyedBackend instanceof RocksDBKeyedStateBackend) {
                 ((RocksDBKeyedStateBackend<Long>) keyedBackend).compactState(descriptor);
+            } else if (gauges.has(COMPACTION_PENDING)) {
+                awaitCompactionBacklog();
             }
         } catch (OutOfMemoryError e) {
             // Drop the state first so that recording the outcome has heap to work with.
@@ -162,9 +166,27 @@ public abstract class StateBenchmarkBase<S extends org.apache.flink.api.common.s
      * -jvmArgsAppend}), prints after every iteration what the backend's gauges counted during it:
      * how many operations reached the runs, blocks and cache hits per such read, promotions.
      */
+    /**
+     * Waits until Spillway's background compaction has merged the runs the load spilled (the
+     * gauge stays 0 for a second), at most two minutes. The load writes far faster than a job
+     * does, so without this the first iterations read through two dozen runs while later ones
+     * read through a handful, and the error bars said nothing.
+     */
+    private void awaitCompactionBacklog() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        int quietPolls = 0;
+        while (quietPolls < 10 && System.nanoTime() < deadline) {
+            quietPolls = gauges.value(COMPACTION_PENDING) == 0 ? quietPolls + 1 : 0;
+            Thread.sleep(100);
+        }
+        if (quietPolls < 10) {
+            System.out.println("\n[setup] compaction still pending after two minutes; measuring anyway");
+        }
+    }
+
     @TearDown(Level.Iteration)
     public final void printGauges() {
-        if (gauges == null) {
+        if (!Boolean.getBoolean(PRINT_GAUGES_PROPERTY)) {
             return;
         }
         long operations = operationCount - operationsAtLastPrint;

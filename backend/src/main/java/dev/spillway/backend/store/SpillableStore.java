@@ -517,6 +517,11 @@ public final class SpillableStore implements RunStore, StoreMetrics {
     }
 
     @Override
+    public long compactionPending() {
+        return compaction.pending() ? 1 : 0;
+    }
+
+    @Override
     public long compactionFailures() {
         return compaction.failed();
     }

@@ -110,6 +110,11 @@ final class StoreCompaction implements BackgroundCompaction.Target {
         background.awaitQueued();
     }
 
+    /** Whether a compaction is queued or merging. */
+    boolean pending() {
+        return background.busy();
+    }
+
     long completed() {
         return background.completed();
     }

@@ -31,6 +31,12 @@ public interface StoreMetrics {
     /** Compactions completed. */
     long compactions();
 
+    /**
+     * 1 while a compaction is queued or merging, else 0: a backlog shows as this staying at 1 while
+     * {@link #runCount()} grows (RocksDB's {@code compaction-pending}).
+     */
+    long compactionPending();
+
     /** Compactions that failed (their inputs stayed; the next spill retries). */
     long compactionFailures();
 

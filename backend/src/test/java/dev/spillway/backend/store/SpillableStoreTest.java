@@ -231,6 +231,36 @@ class SpillableStoreTest {
         }
     }
 
+    /** The compaction-pending metric goes up when spills call for a merge and back down after. */
+    @Test
+    void compactionPendingShowsTheBacklog() throws Exception {
+        try (SpillableStore store =
+                SpillableStore.open(
+                        client,
+                        StoreSettings.defaults(spillParent).withCompactionTrigger(2),
+                        "backlog")) {
+            assertThat(store.compactionPending()).isZero();
+            writeGroup(store, 0);
+            store.evict(Long.MAX_VALUE);
+            writeGroup(store, 1);
+            store.evict(Long.MAX_VALUE);
+            // Scheduled by the second spill; the merge may already be over.
+            assertThat(store.compactionPending() == 1 || store.compactions() > 0)
+                    .as("a merge is pending or done after the second run")
+                    .isTrue();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while ((store.compactions() == 0 || store.compactionPending() != 0)
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(store.compactions()).isPositive();
+            assertThat(store.compactionPending()).isZero();
+            assertThat(store.runCount()).isEqualTo(1);
+            readGroup(store, 0);
+            readGroup(store, 1);
+        }
+    }
+
     private static void readGroupAfterChanges(SpillableStore store) throws IOException {
         for (int i = 0; i < KEYS_PER_GROUP; i++) {
             byte[] key = TestKeys.row(0, 0, i, 0);
