@@ -1,6 +1,7 @@
 package dev.spillway.backend;
 
 import dev.spillway.backend.state.KeyedStateRegistry;
+import dev.spillway.backend.state.ObjectTierStats;
 import dev.spillway.backend.state.RegisteredKvState;
 import dev.spillway.backend.state.SpillwaySnapshotResources;
 import dev.spillway.backend.state.SpillwaySnapshotStrategy;
@@ -37,11 +38,13 @@ import org.apache.flink.runtime.state.InternalKeyContext;
 import org.apache.flink.runtime.state.metrics.LatencyTrackingStateConfig;
 import org.apache.flink.runtime.state.metrics.SizeTrackingStateConfig;
 import org.apache.flink.runtime.state.ttl.TtlTimeProvider;
+import org.apache.flink.util.FlinkRuntimeException;
 import org.apache.flink.util.IOUtils;
 
 import javax.annotation.Nonnull;
 import javax.annotation.Nullable;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -221,6 +224,7 @@ public class SpillwayKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
 
     @Override
     public <N> Stream<K> getKeys(List<String> stateNames, N namespace) {
+        flushObjectTier();
         List<RegisteredKvState> registered = new ArrayList<>(stateNames.size());
         for (String name : stateNames) {
             RegisteredKvState state = states.get(name);
@@ -233,12 +237,14 @@ public class SpillwayKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
 
     @Override
     public <N> Stream<Tuple2<K, N>> getKeysAndNamespaces(String state) {
+        flushObjectTier();
         RegisteredKvState registered = states.get(state);
         return registered == null ? Stream.empty() : stateKeys.keysAndNamespaces(registered);
     }
 
     @Override
     public int numKeyValueStateEntries() {
+        flushObjectTier();
         return stateKeys.countEntries(states.all());
     }
 
@@ -254,6 +260,8 @@ public class SpillwayKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
             @Nonnull CheckpointStreamFactory streamFactory,
             @Nonnull CheckpointOptions checkpointOptions)
             throws Exception {
+        // The synchronous part: the store must hold every update before its view is taken.
+        stateContext.flushObjectTier();
         // Canonical savepoints do not come here: Flink takes them from savepoint(). A full
         // checkpoint of states with TTL full-snapshot cleanup is written entry by entry, so that
         // the cleanup can drop expired entries; copying runs would keep them.
@@ -268,6 +276,7 @@ public class SpillwayKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
     @Nonnull
     @Override
     public SavepointResources<K> savepoint() throws Exception {
+        stateContext.flushObjectTier();
         return new SavepointResources<>(snapshotResources(), SnapshotExecutionType.ASYNCHRONOUS);
     }
 
@@ -302,10 +311,32 @@ public class SpillwayKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
     //  Properties and lifecycle
     // ------------------------------------------------------------------------------------------
 
-    /** Reads deserialize a fresh copy from the store, so handed-out values may be reused. */
+    /**
+     * Reads of serialized states deserialize a fresh copy, which may be reused; states in the
+     * object tier hand out the stored object itself, as the hashmap backend does, which may not.
+     */
     @Override
     public boolean isSafeToReuseKVState() {
-        return true;
+        return !stateContext.handsOutStoredObjects();
+    }
+
+    /** Whether states of this backend use the object tier (see {@link #isSafeToReuseKVState}). */
+    public boolean handsOutStoredObjects() {
+        return stateContext.handsOutStoredObjects();
+    }
+
+    /** What the object tier holds and did; zeros without a tier. */
+    public ObjectTierStats objectTierStats() {
+        return stateContext.objectTierStats();
+    }
+
+    /** Writes the object tier's updated values into the store, before a whole-store read. */
+    private void flushObjectTier() {
+        try {
+            stateContext.flushObjectTier();
+        } catch (IOException e) {
+            throw new FlinkRuntimeException("Cannot write the object tier's values to the store", e);
+        }
     }
 
     @Override
@@ -320,6 +351,7 @@ public class SpillwayKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
             return;
         }
         disposed = true;
+        stateContext.discardObjectTier();
         super.dispose();
         IOUtils.closeQuietly(stateContext.store());
     }

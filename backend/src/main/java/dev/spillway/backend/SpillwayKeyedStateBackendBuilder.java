@@ -1,6 +1,7 @@
 package dev.spillway.backend;
 
 import dev.spillway.backend.config.TimerOptions.TimerServiceFactory;
+import dev.spillway.backend.state.StorageLevels;
 import dev.spillway.backend.state.KeyedStateRegistry;
 import dev.spillway.backend.state.RestoredTimerQueues;
 import dev.spillway.backend.state.SpillwayRestoreOperation;
@@ -54,6 +55,7 @@ public final class SpillwayKeyedStateBackendBuilder<K> extends AbstractKeyedStat
     private final boolean incrementalCheckpoints;
     private final TimerServiceFactory timerService;
     private final int timerCacheSize;
+    private final StorageLevels storageLevels;
     private final UploadedRuns uploadedRuns = new UploadedRuns();
 
     public SpillwayKeyedStateBackendBuilder(
@@ -74,7 +76,8 @@ public final class SpillwayKeyedStateBackendBuilder<K> extends AbstractKeyedStat
             CloseableRegistry cancelStreamRegistry,
             boolean incrementalCheckpoints,
             TimerServiceFactory timerService,
-            int timerCacheSize) {
+            int timerCacheSize,
+            StorageLevels storageLevels) {
         super(
                 kvStateRegistry,
                 keySerializer,
@@ -94,6 +97,7 @@ public final class SpillwayKeyedStateBackendBuilder<K> extends AbstractKeyedStat
         this.incrementalCheckpoints = incrementalCheckpoints;
         this.timerService = timerService;
         this.timerCacheSize = timerCacheSize;
+        this.storageLevels = storageLevels;
     }
 
     @Override
@@ -151,7 +155,8 @@ public final class SpillwayKeyedStateBackendBuilder<K> extends AbstractKeyedStat
                             keySerializer,
                             keyGroupRange,
                             numberOfKeyGroups,
-                            ttlTimeProvider),
+                            ttlTimeProvider,
+                            storageLevels),
                     registry,
                     timers,
                     localRecoveryConfig,

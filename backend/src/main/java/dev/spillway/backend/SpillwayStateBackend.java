@@ -1,7 +1,9 @@
 package dev.spillway.backend;
 
+import dev.spillway.backend.config.StateOptions;
 import dev.spillway.backend.config.TimerOptions;
 import dev.spillway.backend.config.TimerOptions.TimerServiceFactory;
+import dev.spillway.backend.state.StorageLevels;
 import dev.spillway.backend.state.TtlCompactionFilter;
 import dev.spillway.backend.store.StateStore;
 
@@ -49,6 +51,9 @@ public class SpillwayStateBackend extends AbstractManagedMemoryStateBackend
 
     private final int timerCacheSize;
 
+    /** {@code spillway.state.*}: storage levels and the object tier's size. */
+    private final StorageLevels storageLevels;
+
     /**
      * The backend with the production store and default options; {@link #configure} applies the
      * cluster's and job's {@code spillway.*} options.
@@ -75,6 +80,7 @@ public class SpillwayStateBackend extends AbstractManagedMemoryStateBackend
         this.incrementalCheckpoints = incrementalCheckpoints;
         this.timerService = TimerOptions.FACTORY.defaultValue();
         this.timerCacheSize = TimerOptions.CACHE_SIZE.defaultValue();
+        this.storageLevels = StorageLevels.all(StateOptions.STORAGE_LEVEL.defaultValue());
     }
 
     private SpillwayStateBackend(SpillwayStateBackend original, ReadableConfig config) {
@@ -89,6 +95,12 @@ public class SpillwayStateBackend extends AbstractManagedMemoryStateBackend
                         .orElse(original.incrementalCheckpoints);
         this.timerService = TimerOptions.factory(config, original.timerService);
         this.timerCacheSize = TimerOptions.cacheSize(config, original.timerCacheSize);
+        this.storageLevels = StateOptions.storageLevels(config, original.storageLevels);
+    }
+
+    /** The storage level of each state and the object tier's size ({@code spillway.state.*}). */
+    public StorageLevels getStorageLevels() {
+        return storageLevels;
     }
 
     /** Where the keyed backends keep timers ({@code spillway.timer-service.factory}). */
@@ -143,7 +155,7 @@ public class SpillwayStateBackend extends AbstractManagedMemoryStateBackend
                 sizeTrackingConfigBuilder.setMetricGroup(parameters.getMetricGroup()).build();
         TtlCompactionFilter ttlFilter = new TtlCompactionFilter(parameters.getTtlTimeProvider());
         StateStore store = storeFactory.createStore(parameters, ttlFilter);
-        return new SpillwayKeyedStateBackendBuilder<>(
+        SpillwayKeyedStateBackend<K> backend = new SpillwayKeyedStateBackendBuilder<>(
                         store,
                         ttlFilter,
                         parameters.getKvStateRegistry(),
@@ -161,8 +173,17 @@ public class SpillwayStateBackend extends AbstractManagedMemoryStateBackend
                         parameters.getCancelStreamRegistry(),
                         incrementalCheckpoints,
                         timerService,
-                        timerCacheSize)
+                        timerCacheSize,
+                        storageLevels)
                 .build();
+        if (backend.handsOutStoredObjects()) {
+            ObjectTierGauges.register(
+                    parameters.getMetricGroup()
+                            .addGroup(SpillableStoreFactory.METRIC_GROUP)
+                            .addGroup("objectTier"),
+                    backend::objectTierStats);
+        }
+        return backend;
     }
 
     @Override

@@ -1,6 +1,11 @@
 package dev.spillway.backend;
 
+import dev.spillway.backend.config.StateOptions;
+import dev.spillway.backend.state.StorageLevel;
 import dev.spillway.backend.store.ReferenceStoreFactory;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 
 import org.apache.flink.runtime.state.CheckpointStorage;
 import org.apache.flink.runtime.state.storage.FileSystemCheckpointStorage;
@@ -38,6 +43,52 @@ final class ConformanceSuites {
             for (String storage : Arrays.asList("jobmanager", "filesystem")) {
                 parameters.add(new Object[] {store, storage});
             }
+        }
+        return parameters;
+    }
+
+    /** The object tier as the suites run it: the default, off, and so small it evicts always. */
+    enum Tier {
+        /** {@code MEMORY_AND_DISK} with the default tier size. */
+        OBJECTS,
+        /** {@code MEMORY_AND_DISK_SER}: no tier. */
+        SERIALIZED,
+        /** {@code MEMORY_AND_DISK} in 600 bytes: two or three values, evicted every few operations. */
+        TINY_OBJECTS;
+
+        /** The backend with this tier. */
+        SpillwayStateBackend configure(SpillwayStateBackend backend) {
+            Configuration config = new Configuration();
+            config.set(
+                    StateOptions.STORAGE_LEVEL,
+                    this == SERIALIZED
+                            ? StorageLevel.MEMORY_AND_DISK_SER
+                            : StorageLevel.MEMORY_AND_DISK);
+            if (this == TINY_OBJECTS) {
+                config.set(StateOptions.OBJECT_TIER_SIZE, MemorySize.parse("600b"));
+            }
+            return backend.configure(config, ConformanceSuites.class.getClassLoader());
+        }
+
+        /** Whether the backend hands out stored objects (and so reports them unsafe to reuse). */
+        boolean handsOutStoredObjects() {
+            return this != SERIALIZED;
+        }
+    }
+
+    /**
+     * {@link #storesAndCheckpointStorages()} with the default object tier, plus the production
+     * stores with the tier off and tiny, as {@code (StateStoreFactory, storage, Tier)}.
+     */
+    static List<Object[]> storesStoragesAndTiers() {
+        List<Object[]> parameters = new ArrayList<>();
+        for (Object[] storeAndStorage : storesAndCheckpointStorages()) {
+            parameters.add(new Object[] {storeAndStorage[0], storeAndStorage[1], Tier.OBJECTS});
+        }
+        for (Tier tier : Arrays.asList(Tier.SERIALIZED, Tier.TINY_OBJECTS)) {
+            parameters.add(new Object[] {SpillableStoreFactory.withDefaults(), "filesystem", tier});
+            parameters.add(
+                    new Object[] {new FixedBudgetStoreFactory(288 * 1024, 4 * 1024), "filesystem", tier});
         }
         return parameters;
     }

@@ -31,10 +31,13 @@ class SpillwayIncrementalStateBackendTest extends StateBackendTestBase<SpillwayS
     @Parameter(1)
     public String storage;
 
-    @Parameters(name = "store={0}, storage={1}")
+    @Parameter(2)
+    public ConformanceSuites.Tier tier;
+
+    @Parameters(name = "store={0}, storage={1}, tier={2}")
     public static List<Object[]> parameters() {
         List<Object[]> withFiles = new ArrayList<>();
-        for (Object[] parameters : ConformanceSuites.storesAndCheckpointStorages()) {
+        for (Object[] parameters : ConformanceSuites.storesStoragesAndTiers()) {
             if (!(parameters[0] instanceof dev.spillway.backend.store.ReferenceStoreFactory)) {
                 withFiles.add(parameters);
             }
@@ -44,7 +47,7 @@ class SpillwayIncrementalStateBackendTest extends StateBackendTestBase<SpillwayS
 
     @Override
     protected ConfigurableStateBackend getStateBackend() {
-        return new SpillwayStateBackend(store, true);
+        return tier.configure(new SpillwayStateBackend(store, true));
     }
 
     @Override
@@ -64,6 +67,6 @@ class SpillwayIncrementalStateBackendTest extends StateBackendTestBase<SpillwayS
 
     @Override
     protected boolean isSafeToReuseKVState() {
-        return true;
+        return !tier.handsOutStoredObjects();
     }
 }

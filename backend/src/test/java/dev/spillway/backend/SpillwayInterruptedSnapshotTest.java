@@ -1,5 +1,9 @@
 package dev.spillway.backend;
 
+import dev.spillway.backend.config.StateOptions;
+import dev.spillway.backend.state.StorageLevel;
+
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.CheckpointOptions;
 import org.apache.flink.runtime.state.CheckpointStreamFactory;
 import org.apache.flink.runtime.state.CheckpointableKeyedStateBackend;
@@ -39,7 +43,11 @@ class SpillwayInterruptedSnapshotTest {
     void anInterruptedFullSnapshotLeavesTheRunsReadable() throws Exception {
         // Compaction only when asked: the run the snapshot reads stays the store's run.
         FixedBudgetStoreFactory stores = new FixedBudgetStoreFactory(288 * 1024, 4 * 1024, 64);
-        SpillwayStateBackend backend = new SpillwayStateBackend(stores);
+        // Serialized level: the values must be in the store's run, not in the object tier.
+        Configuration serialized = new Configuration();
+        serialized.set(StateOptions.STORAGE_LEVEL, StorageLevel.MEMORY_AND_DISK_SER);
+        SpillwayStateBackend backend =
+                new SpillwayStateBackend(stores).configure(serialized, getClass().getClassLoader());
         MockEnvironment env = IncrementalBackends.environment();
         CheckpointableKeyedStateBackend<Integer> keyed =
                 IncrementalBackends.create(backend, env, ALL, Collections.emptyList());

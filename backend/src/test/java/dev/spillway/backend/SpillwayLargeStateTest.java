@@ -1,5 +1,7 @@
 package dev.spillway.backend;
 
+import dev.spillway.backend.config.StateOptions;
+
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -58,6 +60,8 @@ class SpillwayLargeStateTest {
     void stateTenTimesTheManagedMemorySpillsAndSurvives() throws Exception {
         Configuration config = new Configuration();
         config.set(StateBackendOptions.STATE_BACKEND, SpillwayStateBackendFactory.class.getName());
+        // A small object tier: the default would keep much of this state as objects on the heap.
+        config.setString(StateOptions.OBJECT_TIER_SIZE.key(), "256kb");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
         env.setParallelism(1);
 

@@ -25,7 +25,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The production store reports its store and memory gauges under the backend's group. */
+/** The production store reports its store, memory and object-tier gauges under the backend's group. */
 class SpillwayMetricsTest {
 
     @Test
@@ -58,6 +58,12 @@ class SpillwayMetricsTest {
                 state.update(key);
             }
 
+            // The updates are in the object tier until something reads the whole store.
+            assertThat(value(metrics, "spillway.objectTier.entries")).isEqualTo(100L);
+            assertThat((Long) value(metrics, "spillway.objectTier.usedBytes")).isPositive();
+            assertThat(value(metrics, "spillway.store.entriesInMemory")).isEqualTo(0L);
+            assertThat(backend.numKeyValueStateEntries()).isEqualTo(100);
+            assertThat(value(metrics, "spillway.objectTier.writeBacks")).isEqualTo(100L);
             assertThat(value(metrics, "spillway.store.entriesInMemory")).isEqualTo(100L);
             assertThat((Long) value(metrics, "spillway.store.bytesInMemory")).isPositive();
             assertThat(metrics).containsKeys("spillway.store.spills", "spillway.store.runs");

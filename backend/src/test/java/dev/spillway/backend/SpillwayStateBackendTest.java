@@ -34,9 +34,12 @@ class SpillwayStateBackendTest extends StateBackendTestBase<SpillwayStateBackend
     @Parameter(1)
     public String storage;
 
-    @Parameters(name = "store={0}, storage={1}")
+    @Parameter(2)
+    public ConformanceSuites.Tier tier;
+
+    @Parameters(name = "store={0}, storage={1}, tier={2}")
     public static List<Object[]> parameters() {
-        return ConformanceSuites.storesAndCheckpointStorages();
+        return ConformanceSuites.storesStoragesAndTiers();
     }
 
     /** The small-budget runs must really have evicted to disk, or they prove nothing. */
@@ -47,7 +50,7 @@ class SpillwayStateBackendTest extends StateBackendTestBase<SpillwayStateBackend
 
     @Override
     protected ConfigurableStateBackend getStateBackend() {
-        return new SpillwayStateBackend(store);
+        return tier.configure(new SpillwayStateBackend(store));
     }
 
     @Override
@@ -67,6 +70,6 @@ class SpillwayStateBackendTest extends StateBackendTestBase<SpillwayStateBackend
 
     @Override
     protected boolean isSafeToReuseKVState() {
-        return true;
+        return !tier.handsOutStoredObjects();
     }
 }

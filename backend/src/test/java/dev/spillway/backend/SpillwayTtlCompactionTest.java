@@ -1,5 +1,8 @@
 package dev.spillway.backend;
 
+import dev.spillway.backend.config.StateOptions;
+import dev.spillway.backend.state.StorageLevel;
+
 import dev.spillway.backend.store.SpillableStore;
 import dev.spillway.backend.store.StoreCursor;
 import dev.spillway.backend.store.entry.CompositeKey;
@@ -14,6 +17,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeutils.base.IntSerializer;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.state.KeyGroupRange;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
@@ -54,9 +58,14 @@ class SpillwayTtlCompactionTest {
     @BeforeEach
     void createBackend() throws Exception {
         storeFactory = new FixedBudgetStoreFactory(288 * 1024, 4 * 1024);
+        // Serialized values only: the test counts the entries in the store, which the object
+        // tier would hold back until a checkpoint.
+        Configuration serialized = new Configuration();
+        serialized.set(StateOptions.STORAGE_LEVEL, StorageLevel.MEMORY_AND_DISK_SER);
         backend =
                 KeyedBackends.create(
-                        storeFactory,
+                        new SpillwayStateBackend(storeFactory)
+                                .configure(serialized, getClass().getClassLoader()),
                         () -> now,
                         IntSerializer.INSTANCE,
                         NUMBER_OF_KEY_GROUPS,

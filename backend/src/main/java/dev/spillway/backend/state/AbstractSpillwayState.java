@@ -2,6 +2,7 @@ package dev.spillway.backend.state;
 
 import dev.spillway.backend.store.StateStore;
 import dev.spillway.backend.store.StateStore.ValueReader;
+import dev.spillway.backend.store.entry.KeyHash;
 
 import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -25,8 +26,9 @@ import java.util.Arrays;
  * backend's current key and this state's current namespace.
  *
  * <p>Values are stored serialized in the form Flink's canonical savepoints carry (see the
- * subclasses), so a snapshot copies bytes and reads always deserialize a fresh object: handing it
- * out is safe, which is why the backend reports {@code isSafeToReuseKVState() == true}. Reads
+ * subclasses), so a snapshot copies bytes and a read from the store deserializes a fresh object
+ * (a ValueState at {@link StorageLevel#MEMORY_AND_DISK} may instead hand out the object its tier
+ * holds, see {@link SpillwayValueState}). Reads
  * deserialize straight from the store's memory ({@link StateStore#read}); the row's hash is taken
  * once per row from the key builder, so a read-modify-write hashes the key once.
  *
@@ -47,8 +49,15 @@ abstract class AbstractSpillwayState<K, N, V> implements InternalKvState<K, N, V
     protected final DataOutputSerializer valueOut = new DataOutputSerializer(128);
     protected final DataInputDeserializer valueIn = new DataInputDeserializer();
 
+    /** Serialized length of the value {@link #readCurrent} found last. */
+    private int lastReadLength;
+
     /** Deserializes a stored value in place; the serializer is read at each call (it may change). */
-    private final ValueReader<V> valueReader = (value, length) -> valueSerializer.deserialize(value);
+    private final ValueReader<V> valueReader =
+            (value, length) -> {
+                lastReadLength = length;
+                return valueSerializer.deserialize(value);
+            };
 
     /** An unconfigured state: {@link #configure} sets its serializers before first use. */
     AbstractSpillwayState(StateContext<K> context, int stateId) {
@@ -156,6 +165,16 @@ abstract class AbstractSpillwayState<K, N, V> implements InternalKvState<K, N, V
     final V readCurrent() throws IOException {
         int row = currentRow();
         return store().read(keyBuffer(), row, currentRowHash(), valueReader);
+    }
+
+    /** The serialized length of the value {@link #readCurrent} returned last. */
+    final int lastReadLength() {
+        return lastReadLength;
+    }
+
+    /** The hash the key builder gives a row, for a row built elsewhere. */
+    static int rowHash(byte[] row) {
+        return KeyHash.hash32(row, row.length);
     }
 
     /** Stores the value under the current key and namespace; {@code null} clears it. */

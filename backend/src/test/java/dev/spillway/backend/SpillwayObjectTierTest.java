@@ -1,0 +1,176 @@
+package dev.spillway.backend;
+
+import static dev.spillway.backend.IncrementalBackends.ALL;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.spillway.backend.config.StateOptions;
+import dev.spillway.backend.state.ObjectTierStats;
+
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeutils.base.array.IntPrimitiveArraySerializer;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.IllegalConfigurationException;
+import org.apache.flink.runtime.checkpoint.CheckpointOptions;
+import org.apache.flink.runtime.operators.testutils.MockEnvironment;
+import org.apache.flink.runtime.state.CheckpointableKeyedStateBackend;
+import org.apache.flink.runtime.state.KeyedStateHandle;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The object tier of {@code MEMORY_AND_DISK} ValueStates through Flink's keyed-backend API: what a
+ * checkpoint sees, what a value mutated without {@code update()} does (as on the hashmap backend),
+ * eviction with write-back, per-state levels, and the configuration's errors.
+ */
+class SpillwayObjectTierTest {
+
+    private static final int KEYS = 5_000;
+
+    private static final ValueStateDescriptor<int[]> COUNTERS =
+            new ValueStateDescriptor<>("counters", IntPrimitiveArraySerializer.INSTANCE);
+
+    @TempDir Path checkpoints;
+
+    private final MockEnvironment env = IncrementalBackends.environment();
+    private final List<CheckpointableKeyedStateBackend<Integer>> backends = new ArrayList<>();
+
+    @AfterEach
+    void dispose() throws Exception {
+        backends.forEach(CheckpointableKeyedStateBackend::dispose);
+        env.close();
+    }
+
+    @Test
+    void aCheckpointHoldsUpdatesTheTierHasNotWrittenBack() throws Exception {
+        for (boolean incremental : new boolean[] {false, true}) {
+            CheckpointableKeyedStateBackend<Integer> writer = open(incremental, new Configuration(), List.of());
+            for (int key = 0; key < KEYS; key++) {
+                IncrementalBackends.put(writer, key, IncrementalBackends.valueOf(key, 1));
+            }
+            ObjectTierStats before = stats(writer);
+            assertThat(before.writeBacks()).as("updates stay in the tier").isZero();
+            assertThat(before.entries()).isEqualTo(KEYS);
+
+            KeyedStateHandle handle = checkpoint(writer, 1);
+            assertThat(stats(writer).writeBacks()).isEqualTo(KEYS);
+
+            CheckpointableKeyedStateBackend<Integer> reader =
+                    open(incremental, new Configuration(), List.of(handle));
+            for (int key = 0; key < KEYS; key++) {
+                assertThat(IncrementalBackends.get(reader, key))
+                        .isEqualTo(IncrementalBackends.valueOf(key, 1));
+            }
+        }
+    }
+
+    @Test
+    void aValueMutatedWithoutUpdateIsKeptAsOnTheHashmapBackend() throws Exception {
+        CheckpointableKeyedStateBackend<Integer> writer = open(false, new Configuration(), List.of());
+        assertThat(writer.isSafeToReuseKVState()).isFalse();
+        counters(writer, 1).update(new int[] {1});
+        counters(writer, 1).value()[0] = 42;
+        assertThat(counters(writer, 1).value()).containsExactly(42);
+
+        CheckpointableKeyedStateBackend<Integer> reader =
+                open(false, new Configuration(), List.of(checkpoint(writer, 1)));
+        assertThat(counters(reader, 1).value()).containsExactly(42);
+    }
+
+    @Test
+    void theSerializedLevelHandsOutCopies() throws Exception {
+        Configuration serialized = new Configuration();
+        serialized.setString(StateOptions.STORAGE_LEVEL.key(), "MEMORY_AND_DISK_SER");
+        CheckpointableKeyedStateBackend<Integer> backend = open(false, serialized, List.of());
+        assertThat(backend.isSafeToReuseKVState()).isTrue();
+        counters(backend, 1).update(new int[] {1});
+        counters(backend, 1).value()[0] = 42;
+        assertThat(counters(backend, 1).value()).containsExactly(1);
+    }
+
+    @Test
+    void anOverrideKeepsOneStateSerialized() throws Exception {
+        Configuration config = new Configuration();
+        config.setString(StateOptions.STORAGE_LEVEL_OVERRIDES.key(), "counters:MEMORY_AND_DISK_SER");
+        CheckpointableKeyedStateBackend<Integer> backend = open(false, config, List.of());
+        counters(backend, 1).update(new int[] {1});
+        counters(backend, 1).value()[0] = 42;
+        assertThat(counters(backend, 1).value()).containsExactly(1);
+        IncrementalBackends.put(backend, 1, "tiered");
+        assertThat(stats(backend).entries()).isEqualTo(1);
+    }
+
+    @Test
+    void aSmallTierEvictsWritesBackAndReadsBack() throws Exception {
+        Configuration small = new Configuration();
+        small.setString(StateOptions.OBJECT_TIER_SIZE.key(), "16kb");
+        CheckpointableKeyedStateBackend<Integer> backend = open(false, small, List.of());
+        for (int round = 1; round <= 3; round++) {
+            for (int key = 0; key < KEYS; key++) {
+                IncrementalBackends.put(backend, key, IncrementalBackends.valueOf(key, round));
+            }
+            for (int key = 0; key < KEYS; key += 7) {
+                assertThat(IncrementalBackends.get(backend, key))
+                        .isEqualTo(IncrementalBackends.valueOf(key, round));
+            }
+        }
+        ObjectTierStats stats = stats(backend);
+        assertThat(stats.usedBytes()).isLessThanOrEqualTo(16 * 1024);
+        assertThat(stats.evictions()).isPositive();
+        assertThat(stats.writeBacks()).isPositive();
+        // Keys iterate over the store: every value the tier holds updated is written first.
+        assertThat(backend.getKeys(IncrementalBackends.VALUE.getName(), VoidNamespace.INSTANCE).count())
+                .isEqualTo(KEYS);
+    }
+
+    @Test
+    void aBadLevelNamesTheOptionAndTheLevels() {
+        Configuration config = new Configuration();
+        config.setString(StateOptions.STORAGE_LEVEL_OVERRIDES.key(), "counters:MEMORY_ONLY");
+        assertThatThrownBy(() -> new SpillwayStateBackend().configure(config, getClass().getClassLoader()))
+                .isInstanceOf(IllegalConfigurationException.class)
+                .hasMessageContaining(StateOptions.STORAGE_LEVEL_OVERRIDES.key())
+                .hasMessageContaining("MEMORY_AND_DISK_SER");
+    }
+
+    private CheckpointableKeyedStateBackend<Integer> open(
+            boolean incremental, Configuration config, List<KeyedStateHandle> handles)
+            throws Exception {
+        SpillwayStateBackend backend =
+                new SpillwayStateBackend(new FixedBudgetStoreFactory(256 * 1024, 4096), incremental)
+                        .configure(config, getClass().getClassLoader());
+        CheckpointableKeyedStateBackend<Integer> keyed =
+                IncrementalBackends.create(backend, env, ALL, handles);
+        backends.add(keyed);
+        return keyed;
+    }
+
+    private KeyedStateHandle checkpoint(CheckpointableKeyedStateBackend<Integer> backend, long id)
+            throws Exception {
+        return IncrementalBackends.snapshot(
+                        backend,
+                        id,
+                        IncrementalBackends.files(checkpoints.resolve("cp-" + System.nanoTime())),
+                        CheckpointOptions.forCheckpointWithDefaultLocation())
+                .getJobManagerOwnedSnapshot();
+    }
+
+    private static ValueState<int[]> counters(CheckpointableKeyedStateBackend<Integer> backend, int key)
+            throws Exception {
+        backend.setCurrentKey(key);
+        return backend.getPartitionedState(
+                VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, COUNTERS);
+    }
+
+    private static ObjectTierStats stats(CheckpointableKeyedStateBackend<Integer> backend) {
+        return ((SpillwayKeyedStateBackend<Integer>) backend).objectTierStats();
+    }
+}
