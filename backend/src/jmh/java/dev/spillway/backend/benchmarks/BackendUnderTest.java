@@ -1,5 +1,6 @@
 package dev.spillway.backend.benchmarks;
 
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.runtime.state.ConfigurableStateBackend;
 import org.apache.flink.runtime.state.StateBackend;
@@ -32,20 +33,47 @@ public enum BackendUnderTest {
     SPILLWAY("spillway") {
         @Override
         StateBackend instantiate() {
-            try {
-                return (StateBackend)
-                        Class.forName(SPILLWAY_CLASS).getDeclaredConstructor().newInstance();
-            } catch (ClassNotFoundException e) {
-                throw new BackendNotAvailableException(
-                        SPILLWAY_CLASS + " is not on the classpath of this build");
-            } catch (NoSuchMethodException e) {
-                throw new BackendNotAvailableException(
-                        SPILLWAY_CLASS + " has no public no-argument constructor in this build");
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("Cannot instantiate " + SPILLWAY_CLASS, e);
-            }
+            return instantiateSpillway();
+        }
+    },
+
+    /** Spillway at {@code MEMORY_AND_DISK_SER}: serialized values only, no object tier. */
+    SPILLWAY_SER("spillway-ser") {
+        @Override
+        StateBackend instantiate() {
+            return instantiateSpillway();
+        }
+
+        @Override
+        ReadableConfig adjust(ReadableConfig config) {
+            Configuration serialized = new Configuration();
+            serialized.addAll((Configuration) config);
+            serialized.setString(STORAGE_LEVEL_KEY, "MEMORY_AND_DISK_SER");
+            return serialized;
         }
     };
+
+    static final String STORAGE_LEVEL_KEY = "spillway.state.storage-level";
+
+    private static StateBackend instantiateSpillway() {
+        try {
+            return (StateBackend)
+                    Class.forName(SPILLWAY_CLASS).getDeclaredConstructor().newInstance();
+        } catch (ClassNotFoundException e) {
+            throw new BackendNotAvailableException(
+                    SPILLWAY_CLASS + " is not on the classpath of this build");
+        } catch (NoSuchMethodException e) {
+            throw new BackendNotAvailableException(
+                    SPILLWAY_CLASS + " has no public no-argument constructor in this build");
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("Cannot instantiate " + SPILLWAY_CLASS, e);
+        }
+    }
+
+    /** The configuration this backend runs with: the benchmark's, plus its own settings. */
+    ReadableConfig adjust(ReadableConfig config) {
+        return config;
+    }
 
     static final String SPILLWAY_CLASS = "dev.spillway.backend.SpillwayStateBackend";
 
@@ -68,7 +96,7 @@ public enum BackendUnderTest {
         StateBackend backend = instantiate();
         if (backend instanceof ConfigurableStateBackend) {
             return ((ConfigurableStateBackend) backend)
-                    .configure(config, BackendUnderTest.class.getClassLoader());
+                    .configure(adjust(config), BackendUnderTest.class.getClassLoader());
         }
         return backend;
     }

@@ -78,7 +78,7 @@ public abstract class StateBenchmarkBase<S extends org.apache.flink.api.common.s
     private static final int VALUE_TEMPLATES = 1024;
     private static final long SEED = 20261125L;
 
-    @Param({"HEAP", "ROCKSDB", "SPILLWAY"})
+    @Param({"HEAP", "ROCKSDB", "SPILLWAY", "SPILLWAY_SER"})
     public BackendUnderTest backend;
 
     @Param({"UNIFORM", "ZIPFIAN"})
@@ -106,7 +106,7 @@ public abstract class StateBenchmarkBase<S extends org.apache.flink.api.common.s
 
     private static final String[] GAUGE_DELTAS = {
         "runGets", "blockCacheHits", "blockCacheMisses", "promotions", "spills", "compactions",
-        "evictedEntries"
+        "evictedEntries", "objectTier.hits", "objectTier.evictions", "objectTier.writeBacks"
     };
 
     private CapturedGauges gauges;
