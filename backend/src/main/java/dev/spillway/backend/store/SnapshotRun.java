@@ -1,6 +1,7 @@
 package dev.spillway.backend.store;
 
 import dev.spillway.backend.store.run.KeyGroupFence;
+import dev.spillway.backend.store.run.RunWriter;
 
 import java.nio.file.Path;
 
@@ -16,6 +17,14 @@ import java.nio.file.Path;
  * @param fence the key groups of the file that are current, or {@code null} for all of them: a
  *     run adopted after a rescale and not yet clipped also holds stale key groups of an older
  *     topology, which whoever adopts the file next must keep hidden (a checkpoint records it)
+ * @param origin why the file was written (snapshot, eviction, compaction) or that it was adopted
+ * @param overheadBytes bytes of the file besides its blocks: bloom filter, index, header, footer
  */
 public record SnapshotRun(
-        String name, Path file, long sizeBytes, long entryCount, KeyGroupFence fence) {}
+        String name,
+        Path file,
+        long sizeBytes,
+        long entryCount,
+        KeyGroupFence fence,
+        RunWriter.Purpose origin,
+        long overheadBytes) {}

@@ -118,21 +118,31 @@ final class IncrementalUpload {
                 }
             }
             List<StreamStateHandle> uploads = uploadAll(toUpload, scope, cancellation, created);
+            UploadSummary summary = new UploadSummary();
             int next = 0;
             for (SnapshotRun file : files) {
                 Optional<StreamStateHandle> placeholder = base.placeholder(file.name());
                 if (placeholder.isPresent()) {
                     reused.add(placeholder.get());
                     runs.add(HandleAndLocalPath.of(placeholder.get(), file.name()));
+                    summary.referred(file);
                 } else {
                     StreamStateHandle uploaded = uploads.get(next++);
                     uploadedBytes += uploaded.getStateSize();
                     runs.add(HandleAndLocalPath.of(uploaded, file.name()));
+                    summary.uploaded(file, base.uploadedBefore(file.name()));
                 }
             }
             SnapshotResult<StreamStateHandle> metadata = writeMetadata(files, cancellation);
             created.registerCloseable(() -> StateUtil.discardStateObjectQuietly(metadata));
             StreamStateHandle remoteMetadata = metadata.getJobManagerOwnedSnapshot();
+            if (LOG.isDebugEnabled()) {
+                LOG.debug(
+                        "{} ({})",
+                        summary.describe(
+                                checkpointId, base.checkpointId(), remoteMetadata.getStateSize()),
+                        keyGroupRange);
+            }
             IncrementalRemoteKeyedStateHandle remote =
                     new IncrementalRemoteKeyedStateHandle(
                             backendId,

@@ -23,19 +23,21 @@ public final class Run {
     private final RunDirectory directory;
     private final AtomicInteger references = new AtomicInteger(1);
     private final String name;
+    private final RunWriter.Purpose origin;
     /** Set once, when an adopted run holds more key groups than its store owns; else null. */
     private volatile KeyGroupFence fence;
 
-    Run(long id, RunReader reader, RunDirectory directory) {
-        this(id, reader, directory, directory.path().getFileName() + "-" + id);
+    Run(long id, RunReader reader, RunDirectory directory, RunWriter.Purpose origin) {
+        this(id, reader, directory, directory.path().getFileName() + "-" + id, origin);
     }
 
     /** A run that keeps the name it had elsewhere (adopted from a checkpoint). */
-    Run(long id, RunReader reader, RunDirectory directory, String name) {
+    Run(long id, RunReader reader, RunDirectory directory, String name, RunWriter.Purpose origin) {
         this.id = id;
         this.reader = reader;
         this.directory = directory;
         this.name = name;
+        this.origin = origin;
     }
 
     /** The run's number in its directory, unique and increasing in creation order. */
@@ -64,6 +66,19 @@ public final class Run {
 
     public long entryCount() {
         return reader.entryCount();
+    }
+
+    /**
+     * Why the run was written, or {@link RunWriter.Purpose#ADOPTED}: tells what an incremental
+     * checkpoint uploads.
+     */
+    public RunWriter.Purpose origin() {
+        return origin;
+    }
+
+    /** Bytes of the file besides its blocks: header, bloom filter, sparse index and footer. */
+    public long overheadBytes() {
+        return reader.overheadBytes();
     }
 
     /** The smallest key in the run (a copy). */
