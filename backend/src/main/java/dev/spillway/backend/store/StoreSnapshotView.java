@@ -116,7 +116,8 @@ final class StoreSnapshotView implements StoreSnapshot {
                             run.entryCount(),
                             run.fence(),
                             run.origin(),
-                            run.overheadBytes()));
+                            run.overheadBytes(),
+                            run.mergedFrom()));
         }
         return files;
     }

@@ -33,6 +33,7 @@ final class UploadSummary {
     private final Map<RunWriter.Purpose, Tally> uploaded = new EnumMap<>(RunWriter.Purpose.class);
     private final Tally reuploaded = new Tally();
     private final Tally referred = new Tally();
+    private final Tally listedAsInputs = new Tally();
 
     void uploaded(SnapshotRun run, boolean uploadedBefore) {
         uploaded.computeIfAbsent(run.origin(), origin -> new Tally()).add(run);
@@ -43,6 +44,11 @@ final class UploadSummary {
 
     void referred(SnapshotRun run) {
         referred.add(run);
+    }
+
+    /** A compaction output not uploaded: its inputs are listed (and referred to) instead. */
+    void listedAsInputs(SnapshotRun output) {
+        listedAsInputs.add(output);
     }
 
     /** One line: totals, then per origin files, bytes, entries, bytes per entry and overhead. */
@@ -69,7 +75,8 @@ final class UploadSummary {
         return String.format(
                         Locale.ROOT,
                         "Checkpoint %d uploaded %d run(s), %d B, %d entries, metadata %d B;"
-                                + " referred to %d run(s), %d B, of checkpoint %d;"
+                                + " referred to %d run(s), %d B, of checkpoint %d, listing %d"
+                                + " compaction output(s), %d B, as their inputs;"
                                 + " %d run(s), %d B, uploaded again (an earlier upload not"
                                 + " confirmed yet)",
                         checkpointId,
@@ -80,6 +87,8 @@ final class UploadSummary {
                         referred.files,
                         referred.bytes,
                         baseCheckpointId,
+                        listedAsInputs.files,
+                        listedAsInputs.bytes,
                         reuploaded.files,
                         reuploaded.bytes)
                 + origins;
