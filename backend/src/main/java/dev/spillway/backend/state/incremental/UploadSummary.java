@@ -60,7 +60,6 @@ final class UploadSummary {
             total.files += t.files;
             total.bytes += t.bytes;
             total.entries += t.entries;
-            total.overheadBytes += t.overheadBytes;
             origins.append(
                     String.format(
                             Locale.ROOT,

@@ -66,10 +66,9 @@ public final class UploadedRuns {
                 }
             }
         }
-        return new Base(
-                confirmed == null ? Collections.emptyMap() : confirmed,
-                lastCompletedCheckpointId,
-                uploadedBefore);
+        return confirmed == null
+                ? new Base(Collections.emptyMap(), -1, uploadedBefore)
+                : new Base(confirmed, lastCompletedCheckpointId, uploadedBefore);
     }
 
     /** Records the runs a checkpoint consists of (uploaded or referred to). */
