@@ -179,6 +179,90 @@ class SpillwayIncrementalCheckpointTest {
                 .isEqualTo(keys);
     }
 
+    /**
+     * A merge of runs the confirmed checkpoint holds is not uploaded again: the next checkpoint
+     * lists its inputs (placeholders) instead, and restores from them. A merge of such a merge,
+     * whose input was never uploaded, is uploaded: a checkpoint refers only to runs that the
+     * confirmed checkpoint lists.
+     */
+    @Test
+    void aMergeOfConfirmedRunsIsListedAsItsInputsNotUploaded() throws Exception {
+        // No merges but the explicit ones, so that the test decides what each merge takes.
+        FixedBudgetStoreFactory store = new FixedBudgetStoreFactory(288 * 1024, 4 * 1024, 64);
+        CheckpointableKeyedStateBackend<Integer> backend = backend(store, ALL, List.of());
+        SpillwayKeyedStateBackend<Integer> spillway = (SpillwayKeyedStateBackend<Integer>) backend;
+        int keys = 20_000;
+        for (int key = 0; key < keys; key++) {
+            put(backend, key, valueOf(key, 1));
+        }
+        // One run, so that no merge is due before the test's own.
+        store.lastOpened().compactFully();
+        CheckpointStreamFactory streams = IncrementalBackends.files(checkpoints);
+        SharedStateRegistry registry = new SharedStateRegistryImpl();
+        IncrementalRemoteKeyedStateHandle confirmed = null;
+        for (long checkpoint = 1; checkpoint <= 3; checkpoint++) {
+            for (int key = 0; key < 1_000; key++) {
+                put(backend, (int) checkpoint * 1_000 + key, valueOf(key, (int) checkpoint + 1));
+            }
+            confirmed =
+                    (IncrementalRemoteKeyedStateHandle)
+                            snapshot(backend, checkpoint, streams, CHECKPOINT)
+                                    .getJobManagerOwnedSnapshot();
+            confirmed.registerSharedStates(registry, checkpoint);
+            spillway.notifyCheckpointComplete(checkpoint);
+        }
+        long allRuns = confirmed.getStateSize();
+
+        store.lastOpened().compactFully();
+        for (int key = 0; key < 10; key++) {
+            put(backend, key, valueOf(key, 9));
+        }
+        IncrementalRemoteKeyedStateHandle fourth =
+                (IncrementalRemoteKeyedStateHandle)
+                        snapshot(backend, 4, streams, CHECKPOINT).getJobManagerOwnedSnapshot();
+        Set<String> confirmedRuns = runsByName(confirmed).keySet();
+        List<HandleAndLocalPath> uploaded =
+                fourth.getSharedState().stream()
+                        .filter(run -> !(run.getHandle() instanceof PlaceholderStreamStateHandle))
+                        .collect(Collectors.toList());
+        assertThat(uploaded).as("only the snapshot run of the ten changed keys").hasSize(1);
+        assertThat(fourth.getCheckpointedSize()).isLessThan(allRuns / 20);
+        assertThat(fourth.getSharedState())
+                .filteredOn(run -> run.getHandle() instanceof PlaceholderStreamStateHandle)
+                .extracting(HandleAndLocalPath::getLocalPath)
+                .as("the merged runs, listed in place of their merge")
+                .containsExactlyInAnyOrderElementsOf(confirmedRuns);
+        fourth.registerSharedStates(registry, 4);
+        spillway.notifyCheckpointComplete(4);
+
+        for (int key = 10; key < 20; key++) {
+            put(backend, key, valueOf(key, 9));
+        }
+        store.lastOpened().compactFully();
+        IncrementalRemoteKeyedStateHandle fifth =
+                (IncrementalRemoteKeyedStateHandle)
+                        snapshot(backend, 5, streams, CHECKPOINT).getJobManagerOwnedSnapshot();
+        assertThat(fifth.getCheckpointedSize())
+                .as("a merge whose input was never uploaded is uploaded")
+                .isGreaterThan(allRuns / 2);
+        fifth.registerSharedStates(registry, 5);
+
+        for (IncrementalRemoteKeyedStateHandle handle : List.of(fourth, fifth)) {
+            CheckpointableKeyedStateBackend<Integer> restored =
+                    backend(spilling(), ALL, List.of(handle));
+            int changedBelow = handle == fourth ? 10 : 20;
+            for (int key = 0; key < keys; key++) {
+                String expected =
+                        key < changedBelow
+                                ? valueOf(key, 9)
+                                : key >= 1_000 && key < 4_000
+                                        ? valueOf(key % 1_000, key / 1_000 + 1)
+                                        : valueOf(key, 1);
+                assertThat(get(restored, key)).as("key %d from %s", key, handle).isEqualTo(expected);
+            }
+        }
+    }
+
     @Test
     void listAppendsOverAdoptedRunsSurviveRestoreChains() throws Exception {
         ListStateDescriptor<Integer> descriptor =

@@ -108,8 +108,16 @@ final class StoreSnapshotView implements StoreSnapshot {
         }
         List<SnapshotRun> files = new ArrayList<>(runs.size());
         for (Run run : runs.runs()) {
-            files.add(new SnapshotRun(
-                        run.name(), run.file(), run.sizeBytes(), run.entryCount(), run.fence()));
+            files.add(
+                    new SnapshotRun(
+                            run.name(),
+                            run.file(),
+                            run.sizeBytes(),
+                            run.entryCount(),
+                            run.fence(),
+                            run.origin(),
+                            run.overheadBytes(),
+                            run.mergedFrom()));
         }
         return files;
     }

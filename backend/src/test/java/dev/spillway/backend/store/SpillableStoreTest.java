@@ -182,6 +182,38 @@ class SpillableStoreTest {
     }
 
     /**
+     * A checkpoint every few writes, as in a job: evictions between them free the pages written
+     * before the last snapshot, whose records its run holds, and write nothing, rather than a
+     * small run of dirty entries the next snapshot would write anyway (each such run uploaded,
+     * then merged and uploaded again by the next incremental checkpoint). The CLOCK hand goes
+     * round the page numbers, which new pages reuse, so without the preference for settled pages
+     * it reaches pages written since the snapshot well before the settled ones run out.
+     */
+    @Test
+    void evictionsBetweenCheckpointsFreeSettledPagesAndWriteNothing() throws IOException {
+        try (SpillableStore store =
+                SpillableStore.open(
+                        client,
+                        StoreSettings.defaults(spillParent).withEvictionAhead(false),
+                        "settled")) {
+            writeGroup(store, 0);
+            writeGroup(store, 1);
+            for (int checkpoint = 2; checkpoint < 12; checkpoint++) {
+                try (StoreSnapshot snapshot = store.snapshot()) {
+                    snapshot.persist();
+                }
+                writeGroup(store, checkpoint);
+                store.evict(store.bytesInMemory() / 4);
+            }
+            assertThat(store.evictedEntries()).isGreaterThan(4 * KEYS_PER_GROUP);
+            assertThat(store.spills()).as("evictions that wrote a run").isZero();
+            for (int group = 0; group < 12; group++) {
+                readGroup(store, group);
+            }
+        }
+    }
+
+    /**
      * A view that is not persisted promptly loses its claim on the store: an explicit full
      * compaction takes the freeze at once (it does not wait for the view), and the view's run,
      * written later, stays its own, so the next snapshot writes those entries again.

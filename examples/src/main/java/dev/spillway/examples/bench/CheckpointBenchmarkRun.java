@@ -85,6 +85,10 @@ public final class CheckpointBenchmarkRun {
         // RocksDB warns once per state and subtask that the small budget is small; that is the
         // point of the comparison (docs/benchmarks.md says so), not news.
         Configurator.setLevel("org.apache.flink.state.rocksdb.RocksDBOperationUtils", Level.ERROR);
+        if (settings.uploadLog) {
+            Configurator.setLevel(
+                    "dev.spillway.backend.state.incremental.IncrementalUpload", Level.DEBUG);
+        }
         CheckpointMeasurement measurement = run(settings, backend, System.out);
         System.out.println(measurement.toLine());
         // The MiniCluster leaves non-daemon threads behind; the measurement is out.
@@ -110,6 +114,8 @@ public final class CheckpointBenchmarkRun {
                                     1,
                                     null));
 
+            SharedFileLog uploads =
+                    s.uploadLog ? new SharedFileLog(cluster, job, checkpoints, log) : null;
             awaitVertexFinished(cluster, job, LOAD, deadline, log);
             double loadSeconds = (System.nanoTime() - start) / 1e9;
             long loadedAtMillis = System.currentTimeMillis();
@@ -121,6 +127,9 @@ public final class CheckpointBenchmarkRun {
             if (measured.isEmpty()) {
                 throw new IllegalStateException(
                         "No checkpoint completed in the " + s.measure + " after loading");
+            }
+            if (uploads != null) {
+                uploads.close();
             }
             long failed = failedSince(stats, loadedAtMillis);
             CompletedCheckpointStats first = measured.get(0);

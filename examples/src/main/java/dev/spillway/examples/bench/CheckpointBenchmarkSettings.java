@@ -5,6 +5,7 @@ import org.apache.flink.util.ParameterTool;
 import org.apache.flink.util.TimeUtils;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -26,6 +27,8 @@ import java.util.Locale;
  * --checkpoint-interval D                                            (default 1s)
  * --measure D             how long checkpoints are measured after loading (default 20s)
  * --max-duration D        per backend; a run still going then is killed (default 10min)
+ * --upload-log            print what each checkpoint uploaded: the new files in checkpoint
+ *                         storage's shared directory, and Spillway's upload summary
  * </pre>
  */
 final class CheckpointBenchmarkSettings {
@@ -50,6 +53,11 @@ final class CheckpointBenchmarkSettings {
     Duration checkpointInterval = Duration.ofSeconds(1);
     Duration measure = Duration.ofSeconds(20);
     Duration maxDuration = Duration.ofMinutes(10);
+    /**
+     * Print what each checkpoint uploaded: the new files in checkpoint storage's shared directory,
+     * and Spillway's per-checkpoint upload summary (its debug log).
+     */
+    boolean uploadLog;
 
     static CheckpointBenchmarkSettings from(ParameterTool params) {
         CheckpointBenchmarkSettings s = new CheckpointBenchmarkSettings();
@@ -65,6 +73,7 @@ final class CheckpointBenchmarkSettings {
         s.checkpointInterval = duration(params, "checkpoint-interval", s.checkpointInterval);
         s.measure = duration(params, "measure", s.measure);
         s.maxDuration = duration(params, "max-duration", s.maxDuration);
+        s.uploadLog = params.has("upload-log");
         if (s.keys < 1 || s.valueSize < 8 || s.updateRate < 1) {
             throw new IllegalArgumentException(
                     "--keys and --update-rate must be positive, --value-size at least 8");
@@ -120,7 +129,7 @@ final class CheckpointBenchmarkSettings {
     }
 
     List<String> childArguments(String backend) {
-        return List.of(
+        List<String> arguments = new ArrayList<>(List.of(
                 "--backend",
                 backend,
                 "--keys",
@@ -136,7 +145,11 @@ final class CheckpointBenchmarkSettings {
                 "--measure",
                 measure.toMillis() + "ms",
                 "--max-duration",
-                maxDuration.toMillis() + "ms");
+                maxDuration.toMillis() + "ms"));
+        if (uploadLog) {
+            arguments.add("--upload-log");
+        }
+        return arguments;
     }
 
     /** The managed memory of one slot: the TaskManager's, split evenly over its slots. */

@@ -8,9 +8,11 @@ import org.apache.flink.runtime.state.StreamStateHandle;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -30,7 +32,8 @@ import java.util.TreeMap;
 public final class UploadedRuns {
 
     /** A base that reuses nothing (full upload: first checkpoint, FORWARD or NO_SHARING). */
-    public static final Base NOTHING = new Base(Collections.emptyMap());
+    public static final Base NOTHING =
+            new Base(Collections.emptyMap(), -1, Collections.emptySet());
 
     private final SortedMap<Long, List<HandleAndLocalPath>> uploaded = new TreeMap<>();
     private long lastCompletedCheckpointId = -1;
@@ -55,7 +58,17 @@ public final class UploadedRuns {
                 }
             }
         }
-        return confirmed == null ? NOTHING : new Base(confirmed);
+        Set<String> uploadedBefore = new HashSet<>();
+        for (List<HandleAndLocalPath> checkpoint : uploaded.values()) {
+            for (HandleAndLocalPath run : checkpoint) {
+                if (!(run.getHandle() instanceof PlaceholderStreamStateHandle)) {
+                    uploadedBefore.add(run.getLocalPath());
+                }
+            }
+        }
+        return confirmed == null
+                ? new Base(Collections.emptyMap(), -1, uploadedBefore)
+                : new Base(confirmed, lastCompletedCheckpointId, uploadedBefore);
     }
 
     /** Records the runs a checkpoint consists of (uploaded or referred to). */
@@ -94,9 +107,17 @@ public final class UploadedRuns {
     public static final class Base {
 
         private final Map<String, StreamStateHandle> confirmed;
+        private final long checkpointId;
+        /** Runs some recorded checkpoint uploaded, whether or not they may be referred to. */
+        private final Set<String> uploadedBefore;
 
-        private Base(Map<String, StreamStateHandle> confirmed) {
+        private Base(
+                Map<String, StreamStateHandle> confirmed,
+                long checkpointId,
+                Set<String> uploadedBefore) {
             this.confirmed = confirmed;
+            this.checkpointId = checkpointId;
+            this.uploadedBefore = uploadedBefore;
         }
 
         /**
@@ -113,6 +134,20 @@ public final class UploadedRuns {
                             handle.getStreamStateHandleID(),
                             handle.getStateSize(),
                             FileMergingSnapshotManager.isFileMergingHandle(handle)));
+        }
+
+        /** The confirmed checkpoint whose files this base refers to, or -1. */
+        long checkpointId() {
+            return checkpointId;
+        }
+
+        /**
+         * Whether a recorded checkpoint uploaded the run already although this base may not refer
+         * to it (that checkpoint was not confirmed yet): uploading it again is the price of a
+         * confirmation that had not arrived, which the upload summary reports.
+         */
+        boolean uploadedBefore(String runName) {
+            return uploadedBefore.contains(runName) && !confirmed.containsKey(runName);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.spillway.backend.store.compaction;
 
 import dev.spillway.backend.store.entry.EntryKind;
+import dev.spillway.backend.store.run.MergedInput;
 import dev.spillway.backend.store.run.MergingCursor;
 import dev.spillway.backend.store.run.Run;
 import dev.spillway.backend.store.run.RunCursor;
@@ -87,6 +88,7 @@ public final class CompactionTask implements Closeable {
                 cursors.add(input.scan(new byte[0], false));
             }
             output = merge(merged, expectedEntries);
+            recordLineage();
         } catch (IOException e) {
             throw new IOException("Compaction of " + inputs + " failed: " + e.getMessage()
                     + " The input runs are intact and the store stays readable.", e);
@@ -123,6 +125,28 @@ public final class CompactionTask implements Closeable {
             }
             return writer.entryCount() == 0 ? null : writer.finish();
         }
+    }
+
+    /**
+     * An output that holds exactly what its inputs resolve to (the filter dropped nothing, no input
+     * was fenced) names them: a checkpoint may then refer to their uploads instead of uploading it.
+     * Tombstones dropped at the bottom change nothing there, since the inputs' tombstones hide
+     * nothing older either.
+     */
+    private void recordLineage() {
+        if (output == null || entriesDropped > 0) {
+            return;
+        }
+        List<MergedInput> lineage = new ArrayList<>(inputs.size());
+        for (Run input : inputs) {
+            if (input.fence() != null) {
+                return;
+            }
+            lineage.add(
+                    new MergedInput(
+                            input.name(), input.sizeBytes(), input.entryCount(), input.origin()));
+        }
+        output.recordMergedFrom(lineage);
     }
 
     /**

@@ -305,7 +305,7 @@ public final class Memtable {
         for (int i = 0; i < count; i++) {
             pages.pin(found[i]);
         }
-        return new PinnedRecords(pages.pageTable(), found, count);
+        return new PinnedRecords(pages.pageTable(), found, count, pages.startEpoch());
     }
 
     /** Whether any of the pinned records is a list-append operand. */
@@ -322,7 +322,8 @@ public final class Memtable {
 
     /**
      * Marks the entries whose current record is one of the pinned ones as clean: those records
-     * reached a run the store reads. Entries rewritten since keep their newer, dirty record.
+     * reached a run the store reads. Entries rewritten since keep their newer, dirty record. For
+     * the records {@link #pinDirty} pinned, the pages last written before them are settled now.
      */
     public void markClean(PinnedRecords records) {
         long[] pinned = records.addresses();
@@ -332,6 +333,9 @@ public final class Memtable {
             if (entry < entryCapacityUsed && address[entry] == a) {
                 flags[entry] = CLEAN;
             }
+        }
+        if (records.epoch() > 0) {
+            pages.settleBefore(records.epoch());
         }
     }
 
@@ -353,6 +357,14 @@ public final class Memtable {
      */
     public int nextVictimPage(boolean takePinned) {
         return pages.nextVictim(takePinned);
+    }
+
+    /**
+     * The next cold page holding only clean records (see {@link RecordPages}, "Settled pages"), or
+     * -1; each page once until {@link #endEviction}. Evicting it writes nothing.
+     */
+    public int nextSettledVictimPage() {
+        return pages.nextSettledVictim();
     }
 
     /** Bytes of one page. */

@@ -20,15 +20,26 @@ public final class PinnedRecords {
     private final Page[] pageTable;
     private final long[] addresses;
     private final int size;
+    /** The snapshot epoch the pins started ({@link RecordPages#startEpoch}), or 0 if none. */
+    private final long epoch;
     private boolean sorted;
     /** The cursors made over these records, for {@link #detach()}. */
     private final List<MemtableCursor> cursors = new ArrayList<>(1);
     private boolean detached;
 
     PinnedRecords(Page[] pageTable, long[] addresses, int size) {
+        this(pageTable, addresses, size, 0);
+    }
+
+    PinnedRecords(Page[] pageTable, long[] addresses, int size, long epoch) {
         this.pageTable = pageTable;
         this.addresses = addresses;
         this.size = size;
+        this.epoch = epoch;
+    }
+
+    long epoch() {
+        return epoch;
     }
 
     public int size() {

@@ -26,6 +26,15 @@ import java.util.Arrays;
  * the eviction hand lowers: a generalized CLOCK over pages ({@link #nextVictim}). Scans do not
  * touch pages, so a snapshot or a full iteration cannot make cold pages look hot.
  *
+ * <h2>Settled pages</h2>
+ *
+ * <p>A snapshot that pins the dirty records starts a new <em>epoch</em> ({@link #startEpoch}), and
+ * every page remembers the epoch of its last record. Once that snapshot's run has joined the store
+ * and its records turned clean ({@link #settleBefore}), a page last written before the snapshot
+ * holds clean records only: each of its live records was either clean already or pinned and is
+ * clean now (a record never turns dirty again; a write makes a new record on the head page).
+ * Evicting such a <em>settled</em> page writes nothing ({@link #nextSettledVictim}).
+ *
  * <p>Not thread-safe: the store calls it under its lock. Snapshot views read records through a
  * {@link #pageTable() copy of the page table}, which stays valid for the pages they pin.
  */
@@ -47,6 +56,12 @@ final class RecordPages {
     private byte[] heat = new byte[16];
     /** Pages chosen by the eviction in progress, so the hand does not offer them twice. */
     private boolean[] chosen = new boolean[16];
+    /** The epoch of each page's last record (see "Settled pages"). */
+    private long[] writtenIn = new long[16];
+
+    private long epoch;
+    /** Pages last written in an epoch below this one are settled. */
+    private long settledBefore;
 
     /** Page numbers below {@link #pageCount} whose slot is empty, for reuse. */
     private int[] freeNumbers = new int[16];
@@ -151,6 +166,7 @@ final class RecordPages {
         int target = used[head];
         source.copyTo(offset, pages[head], target, size);
         used[head] += size;
+        writtenIn[head] = epoch;
         liveBytes[head] += size;
         totalLiveBytes += size;
         release(address);
@@ -181,6 +197,7 @@ final class RecordPages {
         int offset = used[page];
         Records.write(pages[page], offset, entry, kind, key, keyLength, value, valueOffset, valueLength);
         used[page] += size;
+        writtenIn[page] = epoch;
         liveBytes[page] += size;
         totalLiveBytes += size;
         return PagePointer.encode(page, offset);
@@ -215,6 +232,7 @@ final class RecordPages {
         target.putByte(valueStart + oldValueLength, delimiter);
         target.put(valueStart + oldValueLength + 1, element, elementOffset, elementLength);
         used[page] += size;
+        writtenIn[page] = epoch;
         liveBytes[page] += size;
         totalLiveBytes += size;
         return PagePointer.encode(page, offset);
@@ -280,6 +298,48 @@ final class RecordPages {
             return head;
         }
         return NO_PAGE;
+    }
+
+    /**
+     * The next cold settled page the hand passes in one turn, or -1: a page whose eviction writes
+     * nothing. Unlike {@link #nextVictim} it cools nothing, so heat still decides between a hot
+     * page and a cold one; it only puts a cold clean page before a cold dirty one. Pinned pages are
+     * never offered (their memory would not come back).
+     */
+    int nextSettledVictim() {
+        if (totalLiveBytes == 0 || settledBefore == 0) {
+            return NO_PAGE;
+        }
+        for (int step = 0; step < pageCount; step++) {
+            int page = clockHand;
+            clockHand = (clockHand + 1) % pageCount;
+            if (pages[page] != null
+                    && !retired[page]
+                    && !chosen[page]
+                    && pins[page] == 0
+                    && liveBytes[page] > 0
+                    && page != largePage
+                    && page != head
+                    && heat[page] == 0
+                    && writtenIn[page] < settledBefore) {
+                chosen[page] = true;
+                return page;
+            }
+        }
+        return NO_PAGE;
+    }
+
+    /**
+     * Starts an epoch: called as a snapshot pins the dirty records. Returns the epoch, which the
+     * snapshot presents to {@link #settleBefore} once its records are clean.
+     */
+    long startEpoch() {
+        return ++epoch;
+    }
+
+    /** The records a snapshot pinned at the start of {@code snapshotEpoch} are clean now. */
+    void settleBefore(long snapshotEpoch) {
+        settledBefore = Math.max(settledBefore, snapshotEpoch);
     }
 
     /** Ends an eviction: every page may be offered again. */
@@ -420,6 +480,7 @@ final class RecordPages {
         used[page] = 0;
         liveBytes[page] = 0;
         heat[page] = 0;
+        writtenIn[page] = epoch;
         allocatedBytes += segment.size();
         return page;
     }
@@ -434,6 +495,7 @@ final class RecordPages {
         retired = Arrays.copyOf(retired, capacity);
         heat = Arrays.copyOf(heat, capacity);
         chosen = Arrays.copyOf(chosen, capacity);
+        writtenIn = Arrays.copyOf(writtenIn, capacity);
         freeNumbers = Arrays.copyOf(freeNumbers, capacity);
     }
 }

@@ -2,6 +2,7 @@ package dev.spillway.backend.store.run;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -23,19 +24,23 @@ public final class Run {
     private final RunDirectory directory;
     private final AtomicInteger references = new AtomicInteger(1);
     private final String name;
+    private final RunWriter.Purpose origin;
     /** Set once, when an adopted run holds more key groups than its store owns; else null. */
     private volatile KeyGroupFence fence;
+    /** Set once, by the compaction that wrote the run when it is exactly its inputs' merge. */
+    private volatile List<MergedInput> mergedFrom = List.of();
 
-    Run(long id, RunReader reader, RunDirectory directory) {
-        this(id, reader, directory, directory.path().getFileName() + "-" + id);
+    Run(long id, RunReader reader, RunDirectory directory, RunWriter.Purpose origin) {
+        this(id, reader, directory, directory.path().getFileName() + "-" + id, origin);
     }
 
     /** A run that keeps the name it had elsewhere (adopted from a checkpoint). */
-    Run(long id, RunReader reader, RunDirectory directory, String name) {
+    Run(long id, RunReader reader, RunDirectory directory, String name, RunWriter.Purpose origin) {
         this.id = id;
         this.reader = reader;
         this.directory = directory;
         this.name = name;
+        this.origin = origin;
     }
 
     /** The run's number in its directory, unique and increasing in creation order. */
@@ -66,6 +71,19 @@ public final class Run {
         return reader.entryCount();
     }
 
+    /**
+     * Why the run was written, or {@link RunWriter.Purpose#ADOPTED}: tells what an incremental
+     * checkpoint uploads.
+     */
+    public RunWriter.Purpose origin() {
+        return origin;
+    }
+
+    /** Bytes of the file besides its blocks: header, bloom filter, sparse index and footer. */
+    public long overheadBytes() {
+        return reader.overheadBytes();
+    }
+
     /** The smallest key in the run (a copy). */
     public byte[] firstKey() {
         return reader.index().firstKey().clone();
@@ -85,6 +103,25 @@ public final class Run {
             throw new IllegalStateException("Run " + name + " is already fenced to " + fence);
         }
         fence = shown;
+    }
+
+    /**
+     * Records that the run holds exactly the merge of these runs (newest first): every entry they
+     * resolve to, nothing dropped or rewritten, none of them fenced. Called by the compaction that
+     * wrote it, before anyone else can see it.
+     */
+    public void recordMergedFrom(List<MergedInput> inputs) {
+        mergedFrom = List.copyOf(inputs);
+    }
+
+    /**
+     * The runs this run is exactly the merge of, newest first, or empty (written from memory,
+     * adopted, clipped, or a merge that dropped entries). Read together, in this order, they
+     * resolve to what this run holds, so an incremental checkpoint may list them in its place:
+     * merging runs that a confirmed checkpoint uploaded need not upload their bytes again.
+     */
+    public List<MergedInput> mergedFrom() {
+        return mergedFrom;
     }
 
     /** The key groups this run shows, or {@code null} when it shows all it holds. */

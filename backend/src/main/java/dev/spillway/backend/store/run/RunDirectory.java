@@ -145,17 +145,17 @@ public final class RunDirectory implements Closeable {
         try {
             RunReader reader = RunReader.open(target, cache);
             open.put(id, reader);
-            return new Run(id, reader, this, name);
+            return new Run(id, reader, this, name, RunWriter.Purpose.ADOPTED);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(target);
             throw e;
         }
     }
 
-    Run open(long id, Path file) throws IOException {
+    Run open(long id, Path file, RunWriter.Purpose purpose) throws IOException {
         RunReader reader = RunReader.open(file, cache, options.rowPrefix());
         open.put(id, reader);
-        return new Run(id, reader, this);
+        return new Run(id, reader, this, purpose);
     }
 
     /** Called when a run's last reference is released. */

@@ -38,6 +38,8 @@ final class RunReader implements AutoCloseable {
     private final long cacheId = NEXT_CACHE_ID.incrementAndGet();
     private final long fileSize;
     private final long entryCount;
+    /** Where the blocks end and the bloom filter, index and footer begin. */
+    private final long blocksEnd;
     private final BloomFilter bloom;
     private final BlockIndex index;
     /** The row function of the directory that opened this run; null in tests and tools. */
@@ -46,8 +48,9 @@ final class RunReader implements AutoCloseable {
     private final LongAdder blockReads = new LongAdder();
 
     private RunReader(Path file, FileChannel channel, BlockCache cache, long fileSize,
-            long entryCount, BloomFilter bloom, BlockIndex index, RowPrefix rows) {
+            long entryCount, long blocksEnd, BloomFilter bloom, BlockIndex index, RowPrefix rows) {
         this.rows = rows;
+        this.blocksEnd = blocksEnd;
         this.file = file;
         this.channel = channel;
         this.cache = cache;
@@ -119,11 +122,16 @@ final class RunReader implements AutoCloseable {
         if (index == null) {
             throw new CorruptRunException(file, indexOffset, "sparse index does not decode");
         }
-        return new RunReader(file, channel, cache, size, entryCount, bloom, index, rows);
+        return new RunReader(file, channel, cache, size, entryCount, bloomOffset, bloom, index, rows);
     }
 
     Path file() {
         return file;
+    }
+
+    /** Bytes of the file that are not blocks: header, bloom filter, sparse index, footer. */
+    long overheadBytes() {
+        return fileSize - blocksEnd + RunFormat.HEADER_SIZE;
     }
 
     long fileSize() {

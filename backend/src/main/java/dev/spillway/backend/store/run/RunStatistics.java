@@ -33,6 +33,8 @@ public final class RunStatistics {
             case SNAPSHOT:
                 snapshotFileBytes.add(fileBytes);
                 break;
+            case ADOPTED:
+                break; // never written by a writer of this directory
         }
     }
 

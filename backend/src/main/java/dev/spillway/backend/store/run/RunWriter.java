@@ -32,14 +32,19 @@ import java.util.zip.CRC32C;
  */
 public final class RunWriter implements Closeable {
 
-    /** Why a run is written; only used to attribute bytes in {@link RunStatistics}. */
+    /**
+     * Why a run is written: attributes bytes in {@link RunStatistics} and says, per checkpoint,
+     * what an incremental checkpoint uploads ({@link Run#origin()}).
+     */
     public enum Purpose {
         /** Entries evicted from memory. */
         SPILL,
         /** The merge of existing runs. */
         COMPACTION,
         /** The in-memory part of a snapshot, written for a checkpoint. */
-        SNAPSHOT
+        SNAPSHOT,
+        /** Not written here: a checkpoint's file that a restore adopted. */
+        ADOPTED
     }
 
     private final RunDirectory directory;
@@ -212,7 +217,7 @@ public final class RunWriter implements Closeable {
         done = true;
         Run run;
         try {
-            run = directory.open(id, finalFile);
+            run = directory.open(id, finalFile, purpose);
         } catch (IOException e) {
             Files.deleteIfExists(finalFile);
             throw new IOException("Run file " + finalFile + " was written but cannot be read back ("

@@ -69,6 +69,23 @@ class UploadedRunsTest {
         assertThat(runs.base().placeholder("b")).isPresent();
     }
 
+    /** What the per-checkpoint upload summary counts as uploaded again. */
+    @Test
+    void aRunUploadedByAnUnconfirmedCheckpointCountsAsUploadedBefore() {
+        UploadedRuns runs = new UploadedRuns();
+        runs.record(1, List.of(uploaded("a", "a@1")));
+        UploadedRuns.Base beforeConfirmation = runs.base();
+        assertThat(beforeConfirmation.uploadedBefore("a")).isTrue();
+        assertThat(beforeConfirmation.uploadedBefore("new")).isFalse();
+        assertThat(beforeConfirmation.checkpointId()).isEqualTo(-1);
+
+        runs.complete(1);
+        UploadedRuns.Base confirmed = runs.base();
+        assertThat(confirmed.uploadedBefore("a")).as("referred to, not uploaded").isFalse();
+        assertThat(confirmed.checkpointId()).isEqualTo(1);
+        assertThat(UploadedRuns.NOTHING.uploadedBefore("a")).isFalse();
+    }
+
     @Test
     void aSeededRestoreCountsAsConfirmed() {
         UploadedRuns runs = new UploadedRuns();

@@ -8,6 +8,7 @@ import dev.spillway.backend.store.run.DiskFullOutputs;
 import dev.spillway.backend.store.run.EntryResolver;
 import dev.spillway.backend.store.run.EntryValue;
 import dev.spillway.backend.store.run.MemoryCharge;
+import dev.spillway.backend.store.run.MergedInput;
 import dev.spillway.backend.store.run.MergingCursor;
 import dev.spillway.backend.store.run.Run;
 import dev.spillway.backend.store.run.RunDirectory;
@@ -42,6 +43,7 @@ import static dev.spillway.backend.store.run.RunFixtures.forEachSeed;
 import static dev.spillway.backend.store.run.RunFixtures.sortedMap;
 import static dev.spillway.backend.store.run.RunFixtures.values;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class CompactionTaskTest {
@@ -127,6 +129,37 @@ class CompactionTaskTest {
             install(task);
         }
         assertThat(readAll()).doesNotContainKey(key).containsKey(new byte[] {2});
+    }
+
+    /**
+     * An output names its inputs only when it is exactly their merge: a checkpoint then lists the
+     * inputs in its place. A merge whose filter dropped an entry holds something else.
+     */
+    @Test
+    void anOutputNamesItsInputsOnlyWhenNothingWasDropped() throws Exception {
+        spill(single(new byte[] {1}, EntryKind.PUT, "a"));
+        spill(single(new byte[] {2}, EntryKind.PUT, "expired"));
+        spill(single(new byte[] {3}, EntryKind.PUT, "c"));
+        List<Run> runs = version.runs();
+        Compactor keepAll =
+                new Compactor(directory, TieredCompactionPolicy.defaults(), CompactionFilter.KEEP_ALL);
+        try (CompactionTask task = keepAll.plan(version, new CompactionPolicy.Slice(0, 2))) {
+            Run output = task.run();
+            assertThat(output.mergedFrom())
+                    .extracting(MergedInput::name, MergedInput::sizeBytes, MergedInput::entryCount)
+                    .containsExactly(
+                            tuple(runs.get(0).name(), runs.get(0).sizeBytes(), 1L),
+                            tuple(runs.get(1).name(), runs.get(1).sizeBytes(), 1L));
+            install(task);
+        }
+        CompactionFilter dropExpired = (k, value) -> new String(value).equals("expired");
+        Compactor filtering = new Compactor(directory, TieredCompactionPolicy.defaults(), dropExpired);
+        try (CompactionTask task = filtering.planFull(version)) {
+            Run output = task.run();
+            assertThat(task.entriesDropped()).isEqualTo(1);
+            assertThat(output.mergedFrom()).isEmpty();
+            install(task);
+        }
     }
 
     @Test
