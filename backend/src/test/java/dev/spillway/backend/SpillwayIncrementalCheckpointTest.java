@@ -1,6 +1,8 @@
 package dev.spillway.backend;
 
+import dev.spillway.backend.config.StateOptions;
 import dev.spillway.backend.config.StoreOptions;
+import dev.spillway.backend.state.StorageLevel;
 
 import dev.spillway.backend.state.incremental.IncrementalFormat;
 
@@ -92,9 +94,28 @@ class SpillwayIncrementalCheckpointTest {
     private CheckpointableKeyedStateBackend<Integer> backend(
             StateStoreFactory store, KeyGroupRange range, List<KeyedStateHandle> handles)
             throws Exception {
+        return backend(new SpillwayStateBackend(store, true), range, handles);
+    }
+
+    /** At MEMORY_AND_DISK_SER: every put reaches the store at once, for tests that count runs. */
+    private CheckpointableKeyedStateBackend<Integer> serializedBackend(
+            StateStoreFactory store, KeyGroupRange range, List<KeyedStateHandle> handles)
+            throws Exception {
+        Configuration serialized = new Configuration();
+        serialized.set(StateOptions.STORAGE_LEVEL, StorageLevel.MEMORY_AND_DISK_SER);
+        return backend(
+                new SpillwayStateBackend(store, true)
+                        .configure(serialized, getClass().getClassLoader()),
+                range,
+                handles);
+    }
+
+    private CheckpointableKeyedStateBackend<Integer> backend(
+            SpillwayStateBackend stateBackend, KeyGroupRange range, List<KeyedStateHandle> handles)
+            throws Exception {
         CheckpointableKeyedStateBackend<Integer> backend =
                 IncrementalBackends.create(
-                        new SpillwayStateBackend(store, true),
+                        stateBackend,
                         IncrementalBackends.environment(),
                         range,
                         handles);
@@ -189,7 +210,7 @@ class SpillwayIncrementalCheckpointTest {
     void aMergeOfConfirmedRunsIsListedAsItsInputsNotUploaded() throws Exception {
         // No merges but the explicit ones, so that the test decides what each merge takes.
         FixedBudgetStoreFactory store = new FixedBudgetStoreFactory(288 * 1024, 4 * 1024, 64);
-        CheckpointableKeyedStateBackend<Integer> backend = backend(store, ALL, List.of());
+        CheckpointableKeyedStateBackend<Integer> backend = serializedBackend(store, ALL, List.of());
         SpillwayKeyedStateBackend<Integer> spillway = (SpillwayKeyedStateBackend<Integer>) backend;
         int keys = 20_000;
         for (int key = 0; key < keys; key++) {
