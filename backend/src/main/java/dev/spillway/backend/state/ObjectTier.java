@@ -80,8 +80,12 @@ final class ObjectTier {
     private int[] freeSlots = new int[16];
     private int freeCount;
 
-    /** Open addressing over the slots: {@code slot + 1}, 0 for empty; linear probing. */
-    private int[] index = new int[64];
+    /**
+     * Open addressing over the slots, linear probing: {@code hash << 32 | (slot + 1)}, 0 for empty.
+     * The hash beside the slot lets a probe pass other rows without touching their entry arrays,
+     * one cache miss per probe fewer (the profile of a Zipfian get had half its time in lookup).
+     */
+    private long[] index = new long[64];
 
     private int live;
     private long usedBytes;
@@ -318,16 +322,17 @@ final class ObjectTier {
     private int lookup(byte[] row, int rowLength, int hash) {
         int mask = index.length - 1;
         for (int i = hash & mask; ; i = (i + 1) & mask) {
-            int ref = index[i];
-            if (ref == 0) {
+            long entry = index[i];
+            if (entry == 0) {
                 return -1;
             }
-            int slot = ref - 1;
-            byte[] stored = rows[slot];
-            if (hashes[slot] == hash
-                    && stored.length == rowLength
-                    && Arrays.equals(stored, 0, rowLength, row, 0, rowLength)) {
-                return slot;
+            if ((int) (entry >>> 32) == hash) {
+                int slot = (int) entry - 1;
+                byte[] stored = rows[slot];
+                if (stored.length == rowLength
+                        && Arrays.equals(stored, 0, rowLength, row, 0, rowLength)) {
+                    return slot;
+                }
             }
         }
     }
@@ -355,19 +360,24 @@ final class ObjectTier {
         while (index[i] != 0) {
             i = (i + 1) & mask;
         }
-        index[i] = slot + 1;
+        index[i] = indexEntry(hash, slot);
+    }
+
+    private static long indexEntry(int hash, int slot) {
+        return ((long) hash << 32) | (slot + 1);
     }
 
     private void rebuildIndex(int size) {
-        index = new int[size];
+        long[] old = index;
+        index = new long[size];
         int mask = size - 1;
-        for (int slot = 0; slot < slotsUsed; slot++) {
-            if (rows[slot] != null) {
-                int i = hashes[slot] & mask;
+        for (long entry : old) {
+            if (entry != 0) {
+                int i = (int) (entry >>> 32) & mask;
                 while (index[i] != 0) {
                     i = (i + 1) & mask;
                 }
-                index[i] = slot + 1;
+                index[i] = entry;
             }
         }
     }
@@ -391,12 +401,12 @@ final class ObjectTier {
     private void removeFromIndex(int slot) {
         int mask = index.length - 1;
         int i = hashes[slot] & mask;
-        while (index[i] != slot + 1) {
+        while ((int) index[i] != slot + 1) {
             i = (i + 1) & mask;
         }
         int hole = i;
         for (int j = (hole + 1) & mask; index[j] != 0; j = (j + 1) & mask) {
-            int home = hashes[index[j] - 1] & mask;
+            int home = (int) (index[j] >>> 32) & mask;
             // Move entry j into the hole unless its home lies cyclically in (hole, j].
             boolean homeBetween = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
             if (!homeBetween) {
