@@ -7,8 +7,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.spillway.backend.config.StateOptions;
 import dev.spillway.backend.state.ObjectTierStats;
 
+import org.apache.flink.api.common.functions.AggregateFunction;
+import org.apache.flink.api.common.state.AggregatingStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.api.common.typeutils.base.array.IntPrimitiveArraySerializer;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.IllegalConfigurationException;
@@ -18,6 +21,7 @@ import org.apache.flink.runtime.state.CheckpointableKeyedStateBackend;
 import org.apache.flink.runtime.state.KeyedStateHandle;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.runtime.state.internal.InternalAggregatingState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -129,6 +133,66 @@ class SpillwayObjectTierTest {
         // Keys iterate over the store: every value the tier holds updated is written first.
         assertThat(backend.getKeys(IncrementalBackends.VALUE.getName(), VoidNamespace.INSTANCE).count())
                 .isEqualTo(KEYS);
+    }
+
+    /** Window-style accumulators: adds stay in the tier, a merge folds the tier's values. */
+    @Test
+    void aggregatingStateAddsAndMergesThroughTheTier() throws Exception {
+        CheckpointableKeyedStateBackend<Integer> writer = open(false, new Configuration(), List.of());
+        AggregatingStateDescriptor<Long, Long, Long> sum =
+                new AggregatingStateDescriptor<>("sum", new Sum(), LongSerializer.INSTANCE);
+        InternalAggregatingState<Integer, Long, Long, Long, Long> state =
+                (InternalAggregatingState<Integer, Long, Long, Long, Long>)
+                        writer.getPartitionedState(0L, LongSerializer.INSTANCE, sum);
+        for (int key = 0; key < 100; key++) {
+            writer.setCurrentKey(key);
+            for (long window = 1; window <= 3; window++) {
+                state.setCurrentNamespace(window);
+                state.add(window * 10);
+                state.add(1L);
+            }
+        }
+        assertThat(stats(writer).writeBacks()).isZero();
+        for (int key = 0; key < 100; key++) {
+            writer.setCurrentKey(key);
+            state.mergeNamespaces(3L, List.of(1L, 2L));
+        }
+        KeyedStateHandle handle = checkpoint(writer, 1);
+
+        CheckpointableKeyedStateBackend<Integer> reader =
+                open(false, new Configuration(), List.of(handle));
+        InternalAggregatingState<Integer, Long, Long, Long, Long> restored =
+                (InternalAggregatingState<Integer, Long, Long, Long, Long>)
+                        reader.getPartitionedState(0L, LongSerializer.INSTANCE, sum);
+        for (int key = 0; key < 100; key++) {
+            reader.setCurrentKey(key);
+            restored.setCurrentNamespace(3L);
+            assertThat(restored.get()).isEqualTo(10 + 1 + 20 + 1 + 30 + 1);
+            restored.setCurrentNamespace(1L);
+            assertThat(restored.get()).isNull();
+        }
+    }
+
+    private static final class Sum implements AggregateFunction<Long, Long, Long> {
+        @Override
+        public Long createAccumulator() {
+            return 0L;
+        }
+
+        @Override
+        public Long add(Long value, Long accumulator) {
+            return accumulator + value;
+        }
+
+        @Override
+        public Long getResult(Long accumulator) {
+            return accumulator;
+        }
+
+        @Override
+        public Long merge(Long a, Long b) {
+            return a + b;
+        }
     }
 
     @Test

@@ -31,7 +31,8 @@ public final class StateOptions {
                     .defaultValue(StorageLevel.MEMORY_AND_DISK)
                     .withDescription(
                             "How states keep their values, as Spark's storage levels."
-                                    + " MEMORY_AND_DISK: ValueStates also keep their hot values"
+                                    + " MEMORY_AND_DISK: Value, Reducing and Aggregating states also"
+                                    + " keep their hot values"
                                     + " as objects on the heap (the object tier, bounded by"
                                     + " spillway.state.object-tier.size), in front of the"
                                     + " serialized off-heap pages that spill to disk; reads of"
@@ -39,8 +40,8 @@ public final class StateOptions {
                                     + " the object leaves the tier or a checkpoint is taken; the"
                                     + " backend then hands out stored objects as the hashmap"
                                     + " backend does. MEMORY_AND_DISK_SER: serialized values"
-                                    + " only, every read deserializes a fresh copy. Other state"
-                                    + " types and queryable states always keep the serialized"
+                                    + " only, every read deserializes a fresh copy. List and Map"
+                                    + " states and queryable states always keep the serialized"
                                     + " level.");
 
     public static final ConfigOption<Map<String, String>> STORAGE_LEVEL_OVERRIDES =

@@ -3,6 +3,7 @@ package dev.spillway.backend.state;
 import org.apache.flink.runtime.state.internal.InternalMergingState;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.Collection;
 
 /**
@@ -11,7 +12,7 @@ import java.util.Collection;
  * target's.
  */
 abstract class AbstractSpillwayMergingState<K, N, IN, SV, OUT>
-        extends AbstractSpillwayState<K, N, SV> implements InternalMergingState<K, N, IN, SV, OUT> {
+        extends AbstractSingleValueState<K, N, SV> implements InternalMergingState<K, N, IN, SV, OUT> {
 
     AbstractSpillwayMergingState(StateContext<K> context, int stateId) {
         super(context, stateId);
@@ -22,14 +23,18 @@ abstract class AbstractSpillwayMergingState<K, N, IN, SV, OUT>
 
     @Override
     public SV getInternal() throws IOException {
-        return readCurrent();
+        return readValue();
     }
 
     @Override
     public void updateInternal(SV value) throws IOException {
-        writeCurrent(value);
+        writeValue(value);
     }
 
+    /**
+     * Folds the sources' accumulators into the target's. The rows go through {@link #readRow},
+     * {@link #deleteRow} and {@link #writeRow}, which see the object tier's newer values.
+     */
     @Override
     public void mergeNamespaces(N target, Collection<N> sources) throws Exception {
         if (sources == null || sources.isEmpty()) {
@@ -37,23 +42,23 @@ abstract class AbstractSpillwayMergingState<K, N, IN, SV, OUT>
         }
         SV merged = null;
         for (N source : sources) {
-            int row = context.keys().buildRow(stateId, source, namespaceSerializer);
-            byte[] bytes = store().get(keyBuffer(), row);
-            if (bytes != null) {
-                store().delete(keyBuffer(), row);
-                SV value = deserialize(bytes);
+            byte[] row = row(source);
+            SV value = readRow(row);
+            if (value != null) {
+                deleteRow(row);
                 merged = merged == null ? value : merge(merged, value);
             }
         }
         if (merged == null) {
             return;
         }
-        int row = context.keys().buildRow(stateId, target, namespaceSerializer);
-        byte[] existing = store().get(keyBuffer(), row);
-        if (existing != null) {
-            merged = merge(deserialize(existing), merged);
-        }
-        serializeToValueOut(merged, valueSerializer);
-        putValueOut(keyBuffer(), row);
+        byte[] row = row(target);
+        SV existing = readRow(row);
+        writeRow(row, existing == null ? merged : merge(existing, merged));
+    }
+
+    private byte[] row(N namespace) {
+        int length = context.keys().buildRow(stateId, namespace, namespaceSerializer);
+        return Arrays.copyOf(keyBuffer(), length);
     }
 }

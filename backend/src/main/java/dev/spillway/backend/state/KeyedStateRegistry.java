@@ -72,10 +72,10 @@ public final class KeyedStateRegistry<K> {
                             descriptor.getSerializer());
             registered = add(metaInfo);
         } else {
-            if (registered.state() instanceof SpillwayValueState) {
+            if (registered.state() instanceof AbstractSingleValueState) {
                 // Objects the tier holds are written back with the serializer they were read
                 // with, before the serializers change and a migration rewrites the stored values.
-                ((SpillwayValueState<?, ?, ?>) registered.state()).leaveObjectTier();
+                ((AbstractSingleValueState<?, ?, ?>) registered.state()).leaveObjectTier();
             }
             metaInfo = (RegisteredKeyValueStateBackendMetaInfo<N, SV>) registered.metaInfo();
             migrate = updateSerializers(metaInfo, descriptor, namespaceSerializer);

@@ -13,7 +13,8 @@ public enum StorageLevel {
     /**
      * Hot values also as deserialized objects on the heap, in the backend's bounded object tier
      * ({@link ObjectTier}): reads of them deserialize nothing, updates serialize only when the object
-     * leaves the tier or a checkpoint is taken. Applies to ValueState; other state types keep the
+     * leaves the tier or a checkpoint is taken. Applies to the states with one value per row (Value,
+     * Reducing, Aggregating); List and Map states keep the
      * serialized level.
      */
     MEMORY_AND_DISK,
