@@ -25,14 +25,17 @@ class SpillwayStateBackendMigrationTest
     @Parameter(1)
     public String storage;
 
-    @Parameters(name = "store={0}, storage={1}")
+    @Parameter(2)
+    public ConformanceSuites.Tier tier;
+
+    @Parameters(name = "store={0}, storage={1}, tier={2}")
     public static List<Object[]> parameters() {
-        return ConformanceSuites.storesAndCheckpointStorages();
+        return ConformanceSuites.storesStoragesAndTiers();
     }
 
     @Override
     protected SpillwayStateBackend getStateBackend() {
-        return new SpillwayStateBackend(store);
+        return tier.configure(new SpillwayStateBackend(store));
     }
 
     @Override

@@ -23,6 +23,11 @@ class SpillwayTtlStateTest extends TtlStateTestBase {
         return new ReferenceStoreFactory();
     }
 
+    /** The object tier the suite runs with. */
+    ConformanceSuites.Tier tier() {
+        return ConformanceSuites.Tier.OBJECTS;
+    }
+
     @Override
     protected boolean incrementalCleanupSupported() {
         return true;
@@ -44,7 +49,7 @@ class SpillwayTtlStateTest extends TtlStateTestBase {
         return new StateBackendTestContext(timeProvider) {
             @Override
             protected StateBackend createStateBackend() {
-                return new SpillwayStateBackend(storeFactory());
+                return tier().configure(new SpillwayStateBackend(storeFactory()));
             }
         };
     }
