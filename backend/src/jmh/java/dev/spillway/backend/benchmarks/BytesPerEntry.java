@@ -41,7 +41,9 @@ public final class BytesPerEntry {
                         + " | of which memtable | evicted entries |");
         System.out.println("|---|---|---:|---:|---:|---:|---:|");
         for (BackendUnderTest backend :
-                new BackendUnderTest[] {BackendUnderTest.HEAP, BackendUnderTest.SPILLWAY}) {
+                // The serialized level: what the pages hold per entry (the object tier, at
+                // MEMORY_AND_DISK, would keep these values on the heap instead).
+                new BackendUnderTest[] {BackendUnderTest.HEAP, BackendUnderTest.SPILLWAY_SER}) {
             measure("ValueState (Long key, 128-byte value)", backend, VALUE_KEYS, false);
             measure("MapState (4 × Long → 32 bytes)", backend, MAP_KEYS, true);
         }
