@@ -23,9 +23,6 @@ abstract class AbstractSingleValueState<K, N, V> extends AbstractSpillwayState<K
     /** The tier, or {@code null} at the serialized level (or for a queryable state). */
     @Nullable private ObjectTier tier;
 
-    /** Whether handed-out objects can be changed by the user (see {@link ObjectTier}). */
-    private boolean mutableValues;
-
     /** Serialized size of the value read or written back last: the tier's size estimate. */
     private int lastSerializedLength = 64;
 
@@ -41,7 +38,6 @@ abstract class AbstractSingleValueState<K, N, V> extends AbstractSpillwayState<K
         // Queryable state is read from other threads, straight from the store: it must see every
         // update there.
         this.tier = descriptor.isQueryable() ? null : context.objectTierFor(descriptor.getName());
-        this.mutableValues = !valueSerializer.isImmutableType();
     }
 
     /** The value of the current key and namespace, or {@code null} when there is none. */
@@ -54,7 +50,7 @@ abstract class AbstractSingleValueState<K, N, V> extends AbstractSpillwayState<K
         int slot = tier.find(keyBuffer(), row, hash);
         if (slot >= 0) {
             @SuppressWarnings("unchecked")
-            V value = (V) tier.value(slot, mutableValues);
+            V value = (V) tier.value(slot);
             return value;
         }
         V value = readCurrent();
@@ -65,7 +61,7 @@ abstract class AbstractSingleValueState<K, N, V> extends AbstractSpillwayState<K
                     row,
                     hash,
                     value,
-                    mutableValues,
+                    false,
                     ObjectTier.estimateBytes(row, lastSerializedLength),
                     this);
         }
@@ -114,7 +110,7 @@ abstract class AbstractSingleValueState<K, N, V> extends AbstractSpillwayState<K
             int slot = tier.find(row, row.length, rowHash(row));
             if (slot >= 0) {
                 @SuppressWarnings("unchecked")
-                V value = (V) tier.value(slot, false);
+                V value = (V) tier.value(slot);
                 DataOutputSerializer out = new DataOutputSerializer(64);
                 safeValueSerializer.serialize(value, out);
                 return out.getCopyOfBuffer();
@@ -154,7 +150,7 @@ abstract class AbstractSingleValueState<K, N, V> extends AbstractSpillwayState<K
             int slot = tier.find(row, row.length, rowHash(row));
             if (slot >= 0) {
                 @SuppressWarnings("unchecked")
-                V value = (V) tier.value(slot, false);
+                V value = (V) tier.value(slot);
                 return value;
             }
         }
