@@ -134,6 +134,9 @@ final class Acquisition {
             if (freed > 0) {
                 evicted += freed;
                 manager.stats().recordEviction(freed);
+                if (execution) {
+                    manager.stats().recordEvictionForExecution(freed);
+                }
                 if (manager.tryAcquire(requester, bytes)) {
                     return true;
                 }

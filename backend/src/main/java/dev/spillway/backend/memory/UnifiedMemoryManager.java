@@ -73,6 +73,7 @@ public final class UnifiedMemoryManager implements AutoCloseable {
     // Guarded by lock.
     private long executionUsed;
     private long storageUsed;
+    private long executionPeak;
     private final Set<MemoryConsumer> activeExecutionConsumers = new HashSet<>();
     private int waiters;
     private boolean closed;
@@ -219,6 +220,28 @@ public final class UnifiedMemoryManager implements AutoCloseable {
         }
     }
 
+    /** The most execution memory held at once since the manager opened. */
+    public long executionPeak() {
+        synchronized (lock) {
+            return executionPeak;
+        }
+    }
+
+    /** Bytes of both pools held as off-heap pages. */
+    public long offHeapUsed() {
+        return pagePool.bytesInUse();
+    }
+
+    /**
+     * Bytes of both pools held as plain reservations: on-heap arrays (the memtable index, run
+     * indexes and bloom filters, cached blocks, sort and writer buffers) and the direct read-ahead
+     * buffers of merges, charged to the same budget as the pages. Read without a common lock with
+     * {@link #offHeapUsed()}, so a gauge may be off by a page for a moment.
+     */
+    public long onHeapUsed() {
+        return Math.max(0, usedMemory() - pagePool.bytesInUse());
+    }
+
     /** Bytes held by both pools, read atomically. */
     public long usedMemory() {
         synchronized (lock) {
@@ -335,17 +358,42 @@ public final class UnifiedMemoryManager implements AutoCloseable {
             if (!canGrant(consumer, bytes)) {
                 return false;
             }
-            if (consumer.pool() == PoolKind.EXECUTION) {
-                if (activeExecutionConsumers.add(consumer)) {
-                    wakeWaiters();
-                }
-                executionUsed += bytes;
-            } else {
-                storageUsed += bytes;
-            }
-            consumer.addUsed(bytes);
+            grant(consumer, bytes);
             return true;
         }
+    }
+
+    /**
+     * Grants as much of {@code bytes} as free memory and, for execution, the consumer's 1/N cap
+     * allow, possibly nothing (Spark's partial grant); never blocks, never spills. Returns the
+     * bytes granted.
+     */
+    long tryAcquireUpTo(MemoryConsumer consumer, long bytes) {
+        synchronized (lock) {
+            checkOpen();
+            long granted = Math.min(bytes, budget - executionUsed - storageUsed);
+            if (consumer.pool() == PoolKind.EXECUTION) {
+                granted = Math.min(granted, maxPerExecutionConsumer(consumer) - consumer.getUsed());
+            }
+            if (granted <= 0) {
+                return 0;
+            }
+            grant(consumer, granted);
+            return granted;
+        }
+    }
+
+    private void grant(MemoryConsumer consumer, long bytes) {
+        if (consumer.pool() == PoolKind.EXECUTION) {
+            if (activeExecutionConsumers.add(consumer)) {
+                wakeWaiters();
+            }
+            executionUsed += bytes;
+            executionPeak = Math.max(executionPeak, executionUsed);
+        } else {
+            storageUsed += bytes;
+        }
+        consumer.addUsed(bytes);
     }
 
     void release(MemoryConsumer consumer, long bytes) {
@@ -518,7 +566,10 @@ public final class UnifiedMemoryManager implements AutoCloseable {
     List<MemoryConsumer> evictionCandidates(MemoryConsumer requester) {
         List<MemoryConsumer> candidates = new ArrayList<>();
         for (MemoryConsumer consumer : storageConsumers) {
-            if (consumer != requester && consumer.getUsed() > 0) {
+            // A reservation's memory is in use by its owner and cannot be given back on request.
+            if (consumer != requester
+                    && consumer.getUsed() > 0
+                    && !(consumer instanceof MemoryReservation)) {
                 candidates.add(consumer);
             }
         }
