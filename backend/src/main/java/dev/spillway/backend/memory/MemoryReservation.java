@@ -1,5 +1,7 @@
 package dev.spillway.backend.memory;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
  * Memory held by a buffer that cannot give it back on request: the sort arrays and run writer of
  * an eviction, the merge buffers of a compaction, a snapshot view's pin array, sort and writer
@@ -36,8 +38,10 @@ package dev.spillway.backend.memory;
  *       passed over, never waited for.
  *   <li><b>Waiting</b> ({@link #growTo} only): an execution reservation below 1/2N of the memory
  *       execution can reach waits, bounded by {@code spillway.memory.execution-wait-timeout}, for
- *       other execution consumers to release (Spark's fairness). Never when nobody else holds
- *       execution memory: then only storage stands in the way, and waiting would not help.
+ *       other execution consumers to release (Spark's fairness). Only when their release can
+ *       bring it to 1/2N (not when its own backend's state is what stands in the way, which a
+ *       release does not lift) and only one request waits at a time (two reservations holding
+ *       part of what the other needs would wait for each other).
  *   <li><b>Proceeding unreserved.</b> The work goes on with whatever was granted: an eviction must
  *       free memory, a checkpoint should not fail, a compaction left undone makes every read
  *       slower. The difference is counted ({@code unreservedBytes} in the memory metrics), and
@@ -50,7 +54,9 @@ package dev.spillway.backend.memory;
  * would hold up the task thread.
  *
  * <p>A reservation is never an eviction or spill candidate itself ({@link #spill} returns 0): its
- * memory is in use until its owner shrinks or closes it. One owner grows, shrinks and closes it;
+ * memory is in use until its owner shrinks or closes it. Only a storage request that nothing else
+ * can serve revokes it ({@link Acquisition}, step 4b): a state write must not fail for the
+ * accounting of buffers whose work goes on anyway; the revoked bytes count as unreserved. One owner grows, shrinks and closes it;
  * metric reporters may read it from any thread.
  */
 public final class MemoryReservation extends MemoryConsumer {
@@ -61,8 +67,12 @@ public final class MemoryReservation extends MemoryConsumer {
     /** Shortfall already counted as unreserved, so that a repeated grow does not count it again. */
     private long countedShortfall;
 
+    /** Bytes revoked (and counted as unreserved then) since the owner last counted. */
+    private final AtomicLong revokedUncounted = new AtomicLong();
+
     private MemoryReservation(MemoryClient client, PoolKind pool, String name) {
         super(client, pool, name);
+        client.manager().registerReservation(this);
     }
 
     /** An empty execution reservation for a transient buffer. */
@@ -106,9 +116,10 @@ public final class MemoryReservation extends MemoryConsumer {
             throw new IllegalArgumentException("A reservation cannot be negative: " + total);
         }
         wanted = total;
+        countedShortfall += revokedUncounted.getAndSet(0);
         long held = getUsed();
         if (total < held) {
-            releaseMemory(held - total);
+            client().manager().releaseUpTo(this, held - total);
         } else if (total > held) {
             new ReservationRequest(this, total, reachOtherBackends).run();
         }
@@ -126,13 +137,27 @@ public final class MemoryReservation extends MemoryConsumer {
         return 0;
     }
 
+    /**
+     * Gives up to {@code bytes} back while the buffer stays in use, for a storage request that
+     * would otherwise fail (step 4b of {@link Acquisition}) or for state its owner ranks higher
+     * (a store's memtable yields its run-index charge before it evicts); the bytes are counted as
+     * unreserved. Any thread; takes no lock but the manager's, so it cannot deadlock with the
+     * owner. Returns the bytes given back.
+     */
+    public long yieldUnreserved(long bytes) {
+        long revoked = client().manager().releaseUpTo(this, bytes);
+        if (revoked > 0) {
+            revokedUncounted.addAndGet(revoked);
+            client().manager().stats().recordUnreserved(revoked);
+        }
+        return revoked;
+    }
+
     /** Gives everything back and unregisters. */
     @Override
     public void close() {
-        long held = getUsed();
-        if (held > 0) {
-            releaseMemory(held);
-        }
+        client().manager().unregisterReservation(this);
+        client().manager().releaseUpTo(this, Long.MAX_VALUE);
         wanted = 0;
         super.close();
     }

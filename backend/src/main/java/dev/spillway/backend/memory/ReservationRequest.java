@@ -53,7 +53,7 @@ final class ReservationRequest {
                     return;
                 }
                 // Below 1/2N while others hold execution memory: wait for them (Spark's fairness).
-                if (!manager.awaitRelease(
+                if (!manager.awaitFairShare(
                         reservation, target - reservation.getUsed(), deadline)) {
                     return;
                 }

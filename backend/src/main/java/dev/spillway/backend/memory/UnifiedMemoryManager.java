@@ -79,6 +79,7 @@ public final class UnifiedMemoryManager implements AutoCloseable {
     private boolean closed;
 
     private final Set<MemoryConsumer> storageConsumers = ConcurrentHashMap.newKeySet();
+    private final Set<MemoryReservation> reservations = ConcurrentHashMap.newKeySet();
     private final Set<MemoryClient> clients = ConcurrentHashMap.newKeySet();
 
     /** A fixed budget with default settings, for tests and benchmarks. */
@@ -340,6 +341,40 @@ public final class UnifiedMemoryManager implements AutoCloseable {
         clients.remove(client);
     }
 
+    void registerReservation(MemoryReservation reservation) {
+        reservations.add(reservation);
+    }
+
+    void unregisterReservation(MemoryReservation reservation) {
+        reservations.remove(reservation);
+    }
+
+    /** Reservations of the slot that hold memory, largest first. */
+    List<MemoryReservation> revocationCandidates() {
+        List<MemoryReservation> candidates = new ArrayList<>();
+        for (MemoryReservation reservation : reservations) {
+            if (reservation.getUsed() > 0) {
+                candidates.add(reservation);
+            }
+        }
+        candidates.sort(Comparator.comparingLong(MemoryReservation::getUsed).reversed());
+        return candidates;
+    }
+
+    /**
+     * Releases up to {@code bytes} of what the consumer holds, atomically (a reservation's owner
+     * and a revoking request may release at once); returns the bytes released.
+     */
+    long releaseUpTo(MemoryConsumer consumer, long bytes) {
+        synchronized (lock) {
+            long released = Math.min(bytes, consumer.getUsed());
+            if (released > 0) {
+                release(consumer, released);
+            }
+            return released;
+        }
+    }
+
     void registerStorageConsumer(MemoryConsumer consumer) {
         storageConsumers.add(consumer);
     }
@@ -492,6 +527,48 @@ public final class UnifiedMemoryManager implements AutoCloseable {
                                 + consumer.name()
                                 + "' waited for execution memory",
                         e);
+            } finally {
+                waiters--;
+                stats.recordWait(System.nanoTime() - start);
+            }
+            return true;
+        }
+    }
+
+    /**
+     * For a {@link MemoryReservation} below its fair minimum of 1/2N: waits for other execution
+     * consumers to release, but only when that can help and cannot stall: what the others hold
+     * plus what is free must cover the way to the minimum (a reservation never evicts its own
+     * backend's state, so storage may be what stands in the way, and no release lifts that), and no
+     * other request may be waiting already (two reservations that each hold part of what the other
+     * needs would otherwise wait for each other until the timeout).
+     *
+     * @return true to retry (memory was, or may have been, released); false to go on with less
+     */
+    boolean awaitFairShare(MemoryConsumer consumer, long bytes, long deadlineNanos) {
+        synchronized (lock) {
+            if (canGrant(consumer, bytes)) {
+                return true;
+            }
+            long held = consumer.getUsed();
+            long minimum = maxExecutionMemory() / (2L * activeExecutionCount(consumer));
+            long others = executionUsed - held;
+            long free = budget - executionUsed - storageUsed;
+            long remaining = deadlineNanos - System.nanoTime();
+            if (held >= minimum
+                    || others <= 0
+                    || free + others < minimum - held
+                    || waiters > 0
+                    || remaining <= 0) {
+                return false;
+            }
+            long start = System.nanoTime();
+            waiters++;
+            try {
+                TimeUnit.NANOSECONDS.timedWait(lock, remaining);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
             } finally {
                 waiters--;
                 stats.recordWait(System.nanoTime() - start);
