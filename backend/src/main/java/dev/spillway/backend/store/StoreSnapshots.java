@@ -60,7 +60,13 @@ final class StoreSnapshots {
             // The view's execution memory: its pin array now (free memory and cached blocks only,
             // on the task thread), its sort and writer when it is read or persisted.
             MemoryReservation memory = accounts.forSnapshotPins(0);
-            PinnedRecords pinned = memtable.pinDirty();
+            PinnedRecords pinned;
+            try {
+                pinned = memtable.pinDirty();
+            } catch (RuntimeException e) {
+                memory.close();
+                throw e;
+            }
             memory.growWithoutEvicting(pinned.size() * StoreMemoryAccounts.POINTER_BYTES);
             state.snapshotOpened();
             long token = freeze.tryTakeForSnapshot();
