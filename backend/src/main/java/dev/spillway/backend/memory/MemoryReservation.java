@@ -48,7 +48,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       {@link #covers()} tells the caller.
  * </ol>
  *
- * {@link #growWithoutEvicting} stops after step 2: for the work that runs inside a consumer's
+ * {@link #growFromFree} takes step 1 only, for memory that ranks below cached blocks. {@link
+ * #growWithoutEvicting} stops after step 2: for the work that runs inside a consumer's
  * {@code spill} or under a store lock (evictions, the pin array of a snapshot taken on the task
  * thread), where starting evictions of other backends would cascade through the slot and waiting
  * would hold up the task thread.
@@ -111,7 +112,20 @@ public final class MemoryReservation extends MemoryConsumer {
         return getUsed();
     }
 
+    /**
+     * Grows the reservation to {@code total} bytes from free memory only (steps 1 and 5), or
+     * shrinks it: for memory that ranks below everything else of the backend, cached blocks
+     * included (a store's run indexes). Returns the bytes reserved.
+     */
+    public long growFromFree(long total) {
+        return resize(total, false, false);
+    }
+
     private long resize(long total, boolean reachOtherBackends) {
+        return resize(total, true, reachOtherBackends);
+    }
+
+    private long resize(long total, boolean reachCaches, boolean reachOtherBackends) {
         if (total < 0) {
             throw new IllegalArgumentException("A reservation cannot be negative: " + total);
         }
@@ -121,7 +135,7 @@ public final class MemoryReservation extends MemoryConsumer {
         if (total < held) {
             client().manager().releaseUpTo(this, held - total);
         } else if (total > held) {
-            new ReservationRequest(this, total, reachOtherBackends).run();
+            new ReservationRequest(this, total, reachCaches, reachOtherBackends).run();
         }
         long shortfall = Math.max(0, total - getUsed());
         if (shortfall > countedShortfall) {

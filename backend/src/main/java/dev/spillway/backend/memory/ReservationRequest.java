@@ -15,14 +15,20 @@ final class ReservationRequest {
     private final MemoryClient client;
     private final UnifiedMemoryManager manager;
     private final long target;
+    private final boolean reachCaches;
     private final boolean reachOtherBackends;
     private final boolean execution;
 
-    ReservationRequest(MemoryReservation reservation, long target, boolean reachOtherBackends) {
+    ReservationRequest(
+            MemoryReservation reservation,
+            long target,
+            boolean reachCaches,
+            boolean reachOtherBackends) {
         this.reservation = reservation;
         this.client = reservation.client();
         this.manager = client.manager();
         this.target = target;
+        this.reachCaches = reachCaches || reachOtherBackends;
         this.reachOtherBackends = reachOtherBackends;
         this.execution = reservation.pool() == PoolKind.EXECUTION;
     }
@@ -45,7 +51,7 @@ final class ReservationRequest {
                 }
                 // What the 1/N cap still lets it take: no eviction beyond that helps.
                 long room = wanted - manager.fairShareExcess(reservation, wanted);
-                if (room > 0 && manager.shortfall(room) > 0) {
+                if (reachCaches && room > 0 && manager.shortfall(room) > 0) {
                     makeRoom(room);
                 }
                 manager.tryAcquireUpTo(reservation, wanted);

@@ -86,19 +86,20 @@ final class StoreMemoryAccounts implements AutoCloseable {
 
     /**
      * Charges the resident bloom filters and block indexes of the current runs to storage: shrinks
-     * at once, grows from free memory and unprotected cached blocks (a run version is installed
-     * inside evictions, under the store lock). A growth not granted is counted as unreserved and
-     * asked for again at the next install. Called under the store lock.
+     * at once, grows from free memory only (a run version is installed inside evictions, under the
+     * store lock). A growth not granted is counted as unreserved and asked for again at the next
+     * install. Called under the store lock.
      *
-     * <p>The charge ranks below the memtable's pages: the memtable takes it back before it evicts
-     * ({@link #yieldRunIndexes}). The indexes are resident on the heap whatever the budget says;
-     * charging them to the managed budget at the memtable's expense would only write state to
-     * disk to make room for a number. In README command 1 (2.5 MiB per store, half of it the
-     * memtable's index) a charge that ranked with the pages left the memtable without a page and
-     * the job failed.
+     * <p>The charge ranks below the memtable's pages and cached blocks: it takes only idle memory,
+     * and the memtable takes it back before it evicts ({@link #yieldRunIndexes}). The indexes are
+     * resident on the heap whatever the budget says; charging them to the managed budget at the
+     * expense of pages or blocks would only move state or blocks to disk to make room for a
+     * number. In README command 1 (2.5 MiB per store, half of it the memtable's index) a charge
+     * that ranked with the pages left the memtable without a page and the job failed; one that
+     * dropped cached blocks at every install (every eviction) lowered the block cache's hit ratio.
      */
     void chargeRunIndexes(long residentBytes) {
-        runIndexes.growWithoutEvicting(residentBytes);
+        runIndexes.growFromFree(residentBytes);
     }
 
     /** Gives up to {@code bytes} of the run-index charge back for memtable pages. */

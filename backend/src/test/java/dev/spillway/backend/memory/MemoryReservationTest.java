@@ -143,6 +143,25 @@ class MemoryReservationTest {
         memtable.freeAll();
     }
 
+    @Test
+    void fromFreeMemoryItLeavesCachedCopiesAlone() {
+        TestConsumer cache = cache(own, "block cache");
+        cache.addPages(7);
+        MemoryReservation runIndexes = MemoryReservation.storage(own, "run indexes");
+        assertThat(runIndexes.growFromFree(3L * PAGE)).isEqualTo((long) PAGE);
+        assertThat(cache.spillCalls()).isZero();
+        assertThat(manager.stats().unreservedBytes()).isEqualTo(2L * PAGE);
+
+        // Its owner ranks it below state: given back, counted as unreserved once.
+        assertThat(runIndexes.yieldUnreserved(PAGE)).isEqualTo(PAGE);
+        assertThat(manager.stats().unreservedBytes()).isEqualTo(3L * PAGE);
+        cache.freeAll();
+        runIndexes.growFromFree(3L * PAGE); // the next install takes it again from free memory
+        assertThat(runIndexes.covers()).isTrue();
+        assertThat(manager.stats().unreservedBytes()).isEqualTo(3L * PAGE);
+        runIndexes.close();
+    }
+
     private static TestConsumer cache(MemoryClient client, String name) {
         return new TestConsumer(client, PoolKind.STORAGE, name) {
             @Override
