@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>{@code
  * try (MemoryReservation merge = MemoryReservation.execution(client, "compaction")) {
- *     merge.growTo(task.memoryEstimate());
+ *     merge.growWithoutWaiting(task.memoryEstimate());
  *     task.run();
  * }
  * }</pre>
@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *       rather than write} (block caches) are asked to give memory back; nothing reaches the disk.
  *       Each cache decides what it gives (a store's cache keeps the hot blocks its memtable may
  *       not take either, see the store's {@code BlockCacheMemory}).
- *   <li><b>Other backends' state</b> ({@link #growTo} only): storage consumers of other clients
+ *   <li><b>Other backends' state</b> ({@link #growTo} and {@link #growWithoutWaiting}): storage consumers of other clients
  *       of the slot evict, but only storage above the floor, as Spark's execution takes back what
  *       storage borrowed. A backend busy in a memory request of its own on another thread is
  *       passed over, never waited for.
@@ -91,7 +91,17 @@ public final class MemoryReservation extends MemoryConsumer {
      * shrinks it. Never fails for lack of memory. Returns the bytes reserved.
      */
     public long growTo(long total) {
-        return resize(total, pool() == PoolKind.EXECUTION);
+        return resize(total, true, pool() == PoolKind.EXECUTION, true);
+    }
+
+    /**
+     * As {@link #growTo} but without step 4: never waits for a fair share. For work that must not
+     * queue behind buffers held for long (a snapshot view holds its reservation until its
+     * checkpoint has persisted it), and whose delay has a cost of its own (runs pile up while a
+     * compaction waits). Returns the bytes reserved.
+     */
+    public long growWithoutWaiting(long total) {
+        return resize(total, true, pool() == PoolKind.EXECUTION, false);
     }
 
     /**
@@ -99,7 +109,7 @@ public final class MemoryReservation extends MemoryConsumer {
      * 1, 2 and 5), or shrinks it: never writes state, never waits. Returns the bytes reserved.
      */
     public long growWithoutEvicting(long total) {
-        return resize(total, false);
+        return resize(total, true, false, false);
     }
 
     /** Whether everything asked for was granted. */
@@ -118,14 +128,11 @@ public final class MemoryReservation extends MemoryConsumer {
      * included (a store's run indexes). Returns the bytes reserved.
      */
     public long growFromFree(long total) {
-        return resize(total, false, false);
+        return resize(total, false, false, false);
     }
 
-    private long resize(long total, boolean reachOtherBackends) {
-        return resize(total, true, reachOtherBackends);
-    }
-
-    private long resize(long total, boolean reachCaches, boolean reachOtherBackends) {
+    private long resize(
+            long total, boolean reachCaches, boolean reachOtherBackends, boolean mayWait) {
         if (total < 0) {
             throw new IllegalArgumentException("A reservation cannot be negative: " + total);
         }
@@ -135,7 +142,7 @@ public final class MemoryReservation extends MemoryConsumer {
         if (total < held) {
             client().manager().releaseUpTo(this, held - total);
         } else if (total > held) {
-            new ReservationRequest(this, total, reachCaches, reachOtherBackends).run();
+            new ReservationRequest(this, total, reachCaches, reachOtherBackends, mayWait).run();
         }
         long shortfall = Math.max(0, total - getUsed());
         if (shortfall > countedShortfall) {

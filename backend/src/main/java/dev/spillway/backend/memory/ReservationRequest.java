@@ -17,28 +17,29 @@ final class ReservationRequest {
     private final long target;
     private final boolean reachCaches;
     private final boolean reachOtherBackends;
+    private final boolean mayWait;
     private final boolean execution;
 
     ReservationRequest(
             MemoryReservation reservation,
             long target,
             boolean reachCaches,
-            boolean reachOtherBackends) {
+            boolean reachOtherBackends,
+            boolean mayWait) {
         this.reservation = reservation;
         this.client = reservation.client();
         this.manager = client.manager();
         this.target = target;
         this.reachCaches = reachCaches || reachOtherBackends;
         this.reachOtherBackends = reachOtherBackends;
+        this.mayWait = mayWait;
         this.execution = reservation.pool() == PoolKind.EXECUTION;
     }
 
     void run() {
         long deadline =
                 System.nanoTime()
-                        + (reachOtherBackends
-                                ? manager.settings().executionWaitTimeout().toNanos()
-                                : 0);
+                        + (mayWait ? manager.settings().executionWaitTimeout().toNanos() : 0);
         if (execution) {
             // Counts the reservation among the N active execution consumers while it asks.
             manager.beginExecutionRequest(reservation);
@@ -55,7 +56,7 @@ final class ReservationRequest {
                     makeRoom(room);
                 }
                 manager.tryAcquireUpTo(reservation, wanted);
-                if (reservation.getUsed() >= target || !reachOtherBackends || !execution) {
+                if (reservation.getUsed() >= target || !mayWait || !execution) {
                     return;
                 }
                 // Below 1/2N while others hold execution memory: wait for them (Spark's fairness).

@@ -21,7 +21,8 @@ import dev.spillway.backend.store.run.RunDirectory;
  * snapshot taken on the task thread take free memory and cached blocks only: they run inside a
  * {@code spill} or under the store lock, where evicting other backends would cascade through the
  * slot and waiting would hold up the task thread. Compactions and a view's sort and writer run on
- * their own threads and may take back storage other backends borrowed and wait for a fair share.
+ * their own threads and may take back storage other backends borrowed; a view's sort and writer
+ * may also wait for a fair share, a compaction does not (see {@link #forCompaction}).
  * None of them ever evicts this store's memtable: that would write another run to make room for
  * the work on runs. What a reservation could not get, the work uses anyway, and the memory
  * metrics count it as unreserved.
@@ -58,10 +59,15 @@ final class StoreMemoryAccounts implements AutoCloseable {
         return eviction;
     }
 
-    /** For a compaction's merge ({@link CompactionTask#memoryEstimate}). */
+    /**
+     * For a compaction's merge ({@link CompactionTask#memoryEstimate}): never waits for a fair
+     * share, since the other holders may be snapshot views kept until their checkpoint persists
+     * them, and runs pile up while a merge waits (a store test whose views were read slowly saw no
+     * compaction at all).
+     */
     MemoryReservation forCompaction(CompactionTask task) {
         MemoryReservation merge = MemoryReservation.execution(client, name + "-compaction");
-        merge.growTo(task.memoryEstimate());
+        merge.growWithoutWaiting(task.memoryEstimate());
         return merge;
     }
 
