@@ -21,8 +21,8 @@ import dev.spillway.backend.store.run.RunDirectory;
  * snapshot taken on the task thread take free memory and cached blocks only: they run inside a
  * {@code spill} or under the store lock, where evicting other backends would cascade through the
  * slot and waiting would hold up the task thread. Compactions and a view's sort and writer run on
- * their own threads and may take back storage other backends borrowed; a view's sort and writer
- * may also wait for a fair share, a compaction does not (see {@link #forCompaction}).
+ * their own threads and may take back storage other backends borrowed, but none of them waits for
+ * a fair share (see {@link #forCompaction}, {@link #growForSort}).
  * None of them ever evicts this store's memtable: that would write another run to make room for
  * the work on runs. What a reservation could not get, the work uses anyway, and the memory
  * metrics count it as unreserved.
@@ -78,14 +78,19 @@ final class StoreMemoryAccounts implements AutoCloseable {
         return view;
     }
 
-    /** Grows a view's reservation to cover sorting its pinned records, on a reading thread. */
+    /**
+     * Grows a view's reservation to cover sorting its pinned records, on a reading thread. Never
+     * waits for a fair share: a checkpoint's asynchronous part that waits keeps the store's freeze
+     * and its pinned pages longer (past a second the freeze is revoked and its run stays its own).
+     */
     static void growForSort(MemoryReservation view, long records) {
-        view.growTo(Math.max(view.reserved(), records * (POINTER_BYTES + SORT_BYTES_PER_RECORD)));
+        view.growWithoutWaiting(
+                Math.max(view.reserved(), records * (POINTER_BYTES + SORT_BYTES_PER_RECORD)));
     }
 
-    /** Grows a view's reservation to cover its sort and its run writer, on the snapshot thread. */
+    /** As {@link #growForSort}, for its sort and its run writer, on the snapshot thread. */
     void growForSnapshotRun(MemoryReservation view, long records) {
-        view.growTo(
+        view.growWithoutWaiting(
                 records * (POINTER_BYTES + SORT_BYTES_PER_RECORD)
                         + directory.writerMemory(records));
     }
