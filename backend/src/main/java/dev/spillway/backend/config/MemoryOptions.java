@@ -54,8 +54,8 @@ public final class MemoryOptions {
                             "How long a memory request may wait: an execution request of a"
                                     + " consumer holding less than 1/2N of execution memory (N"
                                     + " active execution consumers in the slot) waits for others"
-                                    + " to release memory (a compaction's or a snapshot's buffers"
-                                    + " then go on with what they got), and any request whose"
+                                    + " to release memory (Spillway's own buffers never wait: they"
+                                    + " go on with what they got), and any request whose"
                                     + " victims belong to backends busy with their own requests"
                                     + " waits for those to end. 0 never waits.");
 
