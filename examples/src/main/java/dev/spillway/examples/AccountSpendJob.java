@@ -129,6 +129,10 @@ public final class AccountSpendJob {
                     checkpointBytes / managedBytes,
                     s.managedMemory);
         }
+        String runs = progress.runsAndExecutionSummary();
+        if (runs != null) {
+            System.out.println(runs);
+        }
         String reads = progress.readPathSummary();
         if (reads != null) {
             System.out.println(reads);

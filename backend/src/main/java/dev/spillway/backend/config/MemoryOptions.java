@@ -27,12 +27,13 @@ public final class MemoryOptions {
                     .defaultValue(MemorySettings.DEFAULT_STORAGE_FRACTION)
                     .withDescription(
                             "Share of Spillway's memory budget, in [0.0, 1.0], that is protected"
-                                + " for storage (in-memory state and cached run blocks). Execution"
-                                + " memory can evict storage only above this floor; storage may"
-                                + " still grow beyond it into free execution memory. Spillway's own"
-                                + " sort, merge and writer buffers do not take execution memory yet"
-                                + " (planned), so today the floor matters only for other execution"
-                                + " consumers of the slot. Spark's spark.memory.storageFraction.");
+                                + " for storage (in-memory state, cached run blocks, run indexes)."
+                                + " Execution memory (the sort, merge and writer buffers of"
+                                + " evictions, compactions and snapshots) can take back storage"
+                                + " only above this floor, and never evicts the state of the"
+                                + " backend whose work it is; storage may still grow beyond the"
+                                + " floor into free execution memory. Spark's"
+                                + " spark.memory.storageFraction.");
 
     public static final ConfigOption<MemorySize> PAGE_SIZE =
             ConfigOptions.key("spillway.memory.page-size")
@@ -50,10 +51,11 @@ public final class MemoryOptions {
                     .durationType()
                     .defaultValue(MemorySettings.DEFAULT_EXECUTION_WAIT_TIMEOUT)
                     .withDescription(
-                            "How long a memory request may wait before it fails: an execution"
-                                    + " request of a consumer holding less than 1/2N of execution"
-                                    + " memory (N active execution consumers in the slot) waits"
-                                    + " for others to release memory, and any request whose"
+                            "How long a memory request may wait: an execution request of a"
+                                    + " consumer holding less than 1/2N of execution memory (N"
+                                    + " active execution consumers in the slot) waits for others"
+                                    + " to release memory (Spillway's own buffers never wait: they"
+                                    + " go on with what they got), and any request whose"
                                     + " victims belong to backends busy with their own requests"
                                     + " waits for those to end. 0 never waits.");
 

@@ -17,6 +17,7 @@ import java.util.Set;
  *   3. spill the client's other consumers of the same pool (execution only):
  *        the smallest that covers the need, else the largest (Spark's TaskMemoryManager)
  *   4. spill the requester itself
+ *   4b. storage only: revoke reservations (MemoryReservation), largest first
  *   5. victims passed over because their backend was busy in a request on another thread:
  *        wait, bounded, for those requests to end, then retry 1-5
  *   6. execution below 1/2N of its reachable memory: wait, bounded, for releases, then retry 1-5
@@ -91,6 +92,9 @@ final class Acquisition {
                 if (spillSelf()) {
                     return;
                 }
+                if (!execution && revokeReservations()) {
+                    return;
+                }
                 if (freedInRound(freedBefore) && ++rounds < MAX_ROUNDS_AFTER_LOST_RACES) {
                     continue; // another thread took what was freed: try again
                 }
@@ -134,6 +138,9 @@ final class Acquisition {
             if (freed > 0) {
                 evicted += freed;
                 manager.stats().recordEviction(freed);
+                if (execution) {
+                    manager.stats().recordEvictionForExecution(freed);
+                }
                 if (manager.tryAcquire(requester, bytes)) {
                     return true;
                 }
@@ -161,6 +168,23 @@ final class Acquisition {
             }
         }
         return false;
+    }
+
+    /**
+     * A storage request that nothing else could serve (the requester's own pages pinned by
+     * snapshot views or a frozen write, or held as an index that cannot be evicted) revokes
+     * reservations, largest first: a state write must not fail for the accounting of buffers
+     * whose work goes on anyway. Revoking takes no lock but the manager's.
+     */
+    private boolean revokeReservations() {
+        for (MemoryReservation reservation : manager.revocationCandidates()) {
+            long wanted = manager.shortfall(bytes);
+            if (wanted <= 0) {
+                break;
+            }
+            spilledByOthers += reservation.yieldUnreserved(wanted);
+        }
+        return manager.tryAcquire(requester, bytes);
     }
 
     private boolean spillSelf() {

@@ -287,7 +287,8 @@ public final class MemoryClient implements AutoCloseable {
         for (MemoryConsumer consumer : consumers) {
             if (consumer != requester
                     && consumer.pool() == requester.pool()
-                    && consumer.getUsed() > 0) {
+                    && consumer.getUsed() > 0
+                    && !(consumer instanceof MemoryReservation)) {
                 candidates.add(consumer);
             }
         }

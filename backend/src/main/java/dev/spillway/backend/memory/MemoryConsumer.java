@@ -6,13 +6,15 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Anything that holds memory from the {@link UnifiedMemoryManager}. In production today these are
- * storage consumers only: each store's memtable and block cache. The execution pool and its
- * protocol are built and tested (with test consumers), but Spillway's own sort, merge and writer
- * buffers are heap arrays outside the budget for now; charging them to execution memory is
- * planned (docs/memory.md). A consumer belongs to one {@link MemoryClient} and one {@link
- * PoolKind}, holds pages and plain byte reservations, and can be asked to give memory back through
- * {@link #spill(long, MemoryConsumer)}.
+ * Anything that holds memory from the {@link UnifiedMemoryManager}. A consumer belongs to one
+ * {@link MemoryClient} and one {@link PoolKind}, holds pages and plain byte reservations, and can be
+ * asked to give memory back through {@link #spill(long, MemoryConsumer)}.
+ *
+ * <p>In the store: the memtable (storage: record pages and its on-heap index), which spills by
+ * evicting state to a run, and the block cache (storage), which spills by dropping blocks. Memory
+ * that cannot be given back on request is held through {@link MemoryReservation}s: the sort, merge
+ * and writer buffers of evictions, compactions and snapshot views (execution, while that work
+ * runs) and the runs' bloom filters and block indexes (storage, while the runs are current).
  *
  * <h2>The spill protocol</h2>
  *
@@ -96,6 +98,16 @@ public abstract class MemoryConsumer implements AutoCloseable {
      * @throws IOException if writing the data out failed; the data must then still be in memory
      */
     public abstract long spill(long bytes, MemoryConsumer trigger) throws IOException;
+
+    /**
+     * Whether {@link #spill} gives memory back by dropping copies of data kept elsewhere (a cache
+     * of run blocks) rather than by writing data out. A {@link MemoryReservation} takes memory
+     * from such consumers but never starts an eviction of its own backend's state. Such a spill
+     * must take no lock of its owner's that the owner may hold while requesting memory.
+     */
+    protected boolean dropsWithoutWriting() {
+        return false;
+    }
 
     /**
      * Allocates a page of the client's standard page size, charged to this consumer's pool.

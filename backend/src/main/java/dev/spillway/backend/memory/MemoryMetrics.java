@@ -31,6 +31,11 @@ public final class MemoryMetrics {
         gauge(group, "storageUsedBytes", manager::storageUsed);
         gauge(group, "storageBorrowedBytes", manager::storageBorrowed);
         gauge(group, "executionBorrowedBytes", manager::executionBorrowed);
+        gauge(group, "executionPeakBytes", manager::executionPeak);
+        gauge(group, "evictedForExecutionBytes", stats::evictedForExecutionBytes);
+        gauge(group, "unreservedBytes", stats::unreservedBytes);
+        gauge(group, "offHeapUsedBytes", manager::offHeapUsed);
+        gauge(group, "onHeapUsedBytes", manager::onHeapUsed);
         gauge(group, "evictions", stats::evictions);
         gauge(group, "evictedBytes", stats::evictedBytes);
         gauge(group, "spills", stats::spills);

@@ -13,6 +13,8 @@ final class MemoryStats {
     private final LongAdder evictedBytes = new LongAdder();
     private final LongAdder spills = new LongAdder();
     private final LongAdder spilledBytes = new LongAdder();
+    private final LongAdder evictedForExecutionBytes = new LongAdder();
+    private final LongAdder unreservedBytes = new LongAdder();
     private final LongAdder waitNanos = new LongAdder();
     private final LongAdder failedRequests = new LongAdder();
 
@@ -26,6 +28,16 @@ final class MemoryStats {
     void recordSpill(long bytes) {
         spills.increment();
         spilledBytes.add(bytes);
+    }
+
+    /** Storage given up for an execution request: execution taking back what storage borrowed. */
+    void recordEvictionForExecution(long bytes) {
+        evictedForExecutionBytes.add(bytes);
+    }
+
+    /** Bytes a buffer used beyond what its {@link MemoryReservation} was granted. */
+    void recordUnreserved(long bytes) {
+        unreservedBytes.add(bytes);
     }
 
     void recordWait(long nanos) {
@@ -50,6 +62,14 @@ final class MemoryStats {
 
     long spilledBytes() {
         return spilledBytes.sum();
+    }
+
+    long evictedForExecutionBytes() {
+        return evictedForExecutionBytes.sum();
+    }
+
+    long unreservedBytes() {
+        return unreservedBytes.sum();
     }
 
     long waitNanos() {

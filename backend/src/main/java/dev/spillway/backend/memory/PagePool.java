@@ -5,6 +5,7 @@ import org.apache.flink.core.memory.MemorySegmentFactory;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Supplies the off-heap {@link MemorySegment}s behind pages and keeps freed standard-size segments
@@ -26,6 +27,8 @@ final class PagePool {
     private final int pageSize;
     private final ArrayDeque<MemorySegment> idle = new ArrayDeque<>();
     private final AtomicInteger pagesInUse = new AtomicInteger();
+    /** Bytes of the segments handed out: the off-heap part of what the pools hold. */
+    private final AtomicLong bytesInUse = new AtomicLong();
     private boolean closed;
 
     PagePool(int pageSize) {
@@ -35,6 +38,7 @@ final class PagePool {
     /** A segment of exactly {@code size} bytes; the caller already accounted for it. */
     MemorySegment take(int size) {
         pagesInUse.incrementAndGet();
+        bytesInUse.addAndGet(size);
         if (size == pageSize) {
             synchronized (this) {
                 MemorySegment reused = idle.pollFirst();
@@ -49,6 +53,7 @@ final class PagePool {
             // Native malloc failed although the budget allowed the page: the process is short of
             // memory outside Flink's accounting. Report it as ours instead of killing the task.
             pagesInUse.decrementAndGet();
+            bytesInUse.addAndGet(-size);
             throw new SpillwayMemoryException(
                     "The JVM could not allocate "
                             + size
@@ -63,6 +68,7 @@ final class PagePool {
     /** Returns a segment whose page was freed. */
     void give(MemorySegment segment) {
         pagesInUse.decrementAndGet();
+        bytesInUse.addAndGet(-segment.size());
         if (segment.size() == pageSize) {
             synchronized (this) {
                 if (!closed) {
@@ -76,6 +82,11 @@ final class PagePool {
 
     int pagesInUse() {
         return pagesInUse.get();
+    }
+
+    /** Bytes of the pages handed out and not yet given back. */
+    long bytesInUse() {
+        return bytesInUse.get();
     }
 
     synchronized int idlePages() {

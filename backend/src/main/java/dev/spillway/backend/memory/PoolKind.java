@@ -6,14 +6,16 @@ package dev.spillway.backend.memory;
  */
 public enum PoolKind {
     /**
-     * Short-lived working memory: sort and merge buffers, snapshot writers, iterators. Execution
-     * may reclaim storage memory above the storage floor by asking storage consumers to evict.
+     * Short-lived working memory: the sort arrays and run writers of evictions, the merge buffers
+     * of compactions, snapshot views' pin arrays, sorts and writers. Execution may reclaim storage
+     * memory above the storage floor by asking storage consumers to evict.
      */
     EXECUTION,
 
     /**
-     * Cached state: memtable pages and cached run blocks. Storage may borrow only free execution
-     * memory and never takes memory away from execution.
+     * Cached state: memtable pages and index, cached run blocks, the runs' bloom filters and block
+     * indexes. Storage may borrow only free execution memory and never takes memory away from
+     * execution.
      */
     STORAGE
 }

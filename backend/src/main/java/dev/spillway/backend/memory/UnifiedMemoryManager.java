@@ -73,11 +73,13 @@ public final class UnifiedMemoryManager implements AutoCloseable {
     // Guarded by lock.
     private long executionUsed;
     private long storageUsed;
+    private long executionPeak;
     private final Set<MemoryConsumer> activeExecutionConsumers = new HashSet<>();
     private int waiters;
     private boolean closed;
 
     private final Set<MemoryConsumer> storageConsumers = ConcurrentHashMap.newKeySet();
+    private final Set<MemoryReservation> reservations = ConcurrentHashMap.newKeySet();
     private final Set<MemoryClient> clients = ConcurrentHashMap.newKeySet();
 
     /** A fixed budget with default settings, for tests and benchmarks. */
@@ -219,6 +221,28 @@ public final class UnifiedMemoryManager implements AutoCloseable {
         }
     }
 
+    /** The most execution memory held at once since the manager opened. */
+    public long executionPeak() {
+        synchronized (lock) {
+            return executionPeak;
+        }
+    }
+
+    /** Bytes of both pools held as off-heap pages. */
+    public long offHeapUsed() {
+        return pagePool.bytesInUse();
+    }
+
+    /**
+     * Bytes of both pools held as plain reservations: on-heap arrays (the memtable index, run
+     * indexes and bloom filters, cached blocks, sort and writer buffers) and the direct read-ahead
+     * buffers of merges, charged to the same budget as the pages. Read without a common lock with
+     * {@link #offHeapUsed()}, so a gauge may be off by a page for a moment.
+     */
+    public long onHeapUsed() {
+        return Math.max(0, usedMemory() - pagePool.bytesInUse());
+    }
+
     /** Bytes held by both pools, read atomically. */
     public long usedMemory() {
         synchronized (lock) {
@@ -317,6 +341,40 @@ public final class UnifiedMemoryManager implements AutoCloseable {
         clients.remove(client);
     }
 
+    void registerReservation(MemoryReservation reservation) {
+        reservations.add(reservation);
+    }
+
+    void unregisterReservation(MemoryReservation reservation) {
+        reservations.remove(reservation);
+    }
+
+    /** Reservations of the slot that hold memory, largest first. */
+    List<MemoryReservation> revocationCandidates() {
+        List<MemoryReservation> candidates = new ArrayList<>();
+        for (MemoryReservation reservation : reservations) {
+            if (reservation.getUsed() > 0) {
+                candidates.add(reservation);
+            }
+        }
+        candidates.sort(Comparator.comparingLong(MemoryReservation::getUsed).reversed());
+        return candidates;
+    }
+
+    /**
+     * Releases up to {@code bytes} of what the consumer holds, atomically (a reservation's owner
+     * and a revoking request may release at once); returns the bytes released.
+     */
+    long releaseUpTo(MemoryConsumer consumer, long bytes) {
+        synchronized (lock) {
+            long released = Math.min(bytes, consumer.getUsed());
+            if (released > 0) {
+                release(consumer, released);
+            }
+            return released;
+        }
+    }
+
     void registerStorageConsumer(MemoryConsumer consumer) {
         storageConsumers.add(consumer);
     }
@@ -335,17 +393,42 @@ public final class UnifiedMemoryManager implements AutoCloseable {
             if (!canGrant(consumer, bytes)) {
                 return false;
             }
-            if (consumer.pool() == PoolKind.EXECUTION) {
-                if (activeExecutionConsumers.add(consumer)) {
-                    wakeWaiters();
-                }
-                executionUsed += bytes;
-            } else {
-                storageUsed += bytes;
-            }
-            consumer.addUsed(bytes);
+            grant(consumer, bytes);
             return true;
         }
+    }
+
+    /**
+     * Grants as much of {@code bytes} as free memory and, for execution, the consumer's 1/N cap
+     * allow, possibly nothing (Spark's partial grant); never blocks, never spills. Returns the
+     * bytes granted.
+     */
+    long tryAcquireUpTo(MemoryConsumer consumer, long bytes) {
+        synchronized (lock) {
+            checkOpen();
+            long granted = Math.min(bytes, budget - executionUsed - storageUsed);
+            if (consumer.pool() == PoolKind.EXECUTION) {
+                granted = Math.min(granted, maxPerExecutionConsumer(consumer) - consumer.getUsed());
+            }
+            if (granted <= 0) {
+                return 0;
+            }
+            grant(consumer, granted);
+            return granted;
+        }
+    }
+
+    private void grant(MemoryConsumer consumer, long bytes) {
+        if (consumer.pool() == PoolKind.EXECUTION) {
+            if (activeExecutionConsumers.add(consumer)) {
+                wakeWaiters();
+            }
+            executionUsed += bytes;
+            executionPeak = Math.max(executionPeak, executionUsed);
+        } else {
+            storageUsed += bytes;
+        }
+        consumer.addUsed(bytes);
     }
 
     void release(MemoryConsumer consumer, long bytes) {
@@ -453,6 +536,48 @@ public final class UnifiedMemoryManager implements AutoCloseable {
     }
 
     /**
+     * For a {@link MemoryReservation} below its fair minimum of 1/2N: waits for other execution
+     * consumers to release, but only when that can help and cannot stall: what the others hold
+     * plus what is free must cover the way to the minimum (a reservation never evicts its own
+     * backend's state, so storage may be what stands in the way, and no release lifts that), and no
+     * other request may be waiting already (two reservations that each hold part of what the other
+     * needs would otherwise wait for each other until the timeout).
+     *
+     * @return true to retry (memory was, or may have been, released); false to go on with less
+     */
+    boolean awaitFairShare(MemoryConsumer consumer, long bytes, long deadlineNanos) {
+        synchronized (lock) {
+            if (canGrant(consumer, bytes)) {
+                return true;
+            }
+            long held = consumer.getUsed();
+            long minimum = maxExecutionMemory() / (2L * activeExecutionCount(consumer));
+            long others = executionUsed - held;
+            long free = budget - executionUsed - storageUsed;
+            long remaining = deadlineNanos - System.nanoTime();
+            if (held >= minimum
+                    || others <= 0
+                    || free + others < minimum - held
+                    || waiters > 0
+                    || remaining <= 0) {
+                return false;
+            }
+            long start = System.nanoTime();
+            waiters++;
+            try {
+                TimeUnit.NANOSECONDS.timedWait(lock, remaining);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } finally {
+                waiters--;
+                stats.recordWait(System.nanoTime() - start);
+            }
+            return true;
+        }
+    }
+
+    /**
      * Waits until none of {@code busy} is inside a memory request on another thread any more, so
      * that their consumers can be spilled, unless waiting could close a cycle of waits:
      *
@@ -518,7 +643,10 @@ public final class UnifiedMemoryManager implements AutoCloseable {
     List<MemoryConsumer> evictionCandidates(MemoryConsumer requester) {
         List<MemoryConsumer> candidates = new ArrayList<>();
         for (MemoryConsumer consumer : storageConsumers) {
-            if (consumer != requester && consumer.getUsed() > 0) {
+            // A reservation's memory is in use by its owner and cannot be given back on request.
+            if (consumer != requester
+                    && consumer.getUsed() > 0
+                    && !(consumer instanceof MemoryReservation)) {
                 candidates.add(consumer);
             }
         }

@@ -1,5 +1,6 @@
 package dev.spillway.backend.store;
 
+import dev.spillway.backend.memory.MemoryReservation;
 import dev.spillway.backend.store.compaction.CompactionTask;
 
 import org.slf4j.Logger;
@@ -33,6 +34,12 @@ final class BackgroundCompaction {
     interface Target {
         /** Plans against the current runs, or returns {@code null} when nothing is due or closed. */
         CompactionTask plan(boolean full);
+
+        /**
+         * The merge's execution memory, taken before it starts (see {@link
+         * StoreMemoryAccounts#forCompaction}); never refused, possibly less than asked for.
+         */
+        MemoryReservation reserveMemory(CompactionTask task);
 
         /** Installs a finished task's output in place of its inputs. */
         void install(CompactionTask task);
@@ -159,7 +166,10 @@ final class BackgroundCompaction {
         }
         running = task;
         try (task) {
-            task.run();
+            // Given back before the install waits for the store lock.
+            try (MemoryReservation merge = target.reserveMemory(task)) {
+                task.run();
+            }
             target.install(task);
             completed++;
         } catch (IOException | RuntimeException e) {

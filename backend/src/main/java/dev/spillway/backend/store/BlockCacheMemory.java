@@ -2,6 +2,7 @@ package dev.spillway.backend.store;
 
 import dev.spillway.backend.memory.MemoryClient;
 import dev.spillway.backend.memory.MemoryConsumer;
+import dev.spillway.backend.memory.MemoryReservation;
 import dev.spillway.backend.memory.PoolKind;
 import dev.spillway.backend.memory.SpillwayMemoryException;
 import dev.spillway.backend.store.run.BlockCache;
@@ -111,10 +112,22 @@ final class BlockCacheMemory extends MemoryConsumer implements MemoryCharge {
     /**
      * Called by the memory manager: drops blocks, protected or not. The memtable asks the manager
      * only after evicting its own pages failed to make room (snapshot views may pin them all).
+     * This store's own buffers ({@link MemoryReservation}s of its evictions, merges, snapshots and
+     * run indexes) take only the blocks beyond the protected share, as the memtable does: the
+     * work on the store must not cost it the blocks its reads are hot on.
      */
     @Override
     public long spill(long bytes, MemoryConsumer trigger) {
+        if (trigger instanceof MemoryReservation && trigger.client() == client()) {
+            return yieldUnprotected(bytes);
+        }
         BlockCache blocks = cache;
         return blocks == null ? 0 : blocks.shrink(bytes);
+    }
+
+    /** Blocks are copies of run contents: dropping them writes nothing. */
+    @Override
+    protected boolean dropsWithoutWriting() {
+        return true;
     }
 }

@@ -5,22 +5,32 @@ import dev.spillway.backend.store.run.Run;
 import dev.spillway.backend.store.run.RunVersion;
 
 import java.io.IOException;
+import java.util.function.LongConsumer;
 
 /**
  * The store's current run version, newest first, and the installs that replace it. Guarded by the
  * store lock ({@link GuardedState#lock}); views {@link #retain} the version they read, so an
- * install never pulls runs from under a reader. The two gauges are published for metric reporters
+ * install never pulls runs from under a reader. Every install charges the new version's resident
+ * bloom filters and block indexes to the storage pool (runs kept only by views and merges are
+ * resident too until released, but are not charged: they are the exception and short-lived). The two gauges are published for metric reporters
  * and the write stall, which read them without the lock.
  */
 final class CurrentRuns {
 
     private RunVersion version = RunVersion.empty();
 
+    /** Charges the current runs' resident bloom filters and block indexes to storage. */
+    private final LongConsumer chargeResidentBytes;
+
     /** Runs installed as the newest so far: a frozen write's run is placed by counting them. */
     private long newestInstalled;
 
     private volatile int count;
     private volatile long bytes;
+
+    CurrentRuns(LongConsumer chargeResidentBytes) {
+        this.chargeResidentBytes = chargeResidentBytes;
+    }
 
     int size() {
         return version.size();
@@ -46,6 +56,7 @@ final class CurrentRuns {
         version = next;
         count = next.size();
         bytes = next.sizeBytes();
+        chargeResidentBytes.accept(next.residentBytes());
     }
 
     /** Installs the run of an eviction made under the lock: it holds the newest records. */

@@ -8,6 +8,7 @@ import java.util.IdentityHashMap;
 import java.util.Set;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
 
 /**
  * The state that the parts of one store share, and the one lock that guards it.
@@ -23,7 +24,7 @@ final class GuardedState {
     final String storeName;
     final ReentrantLock lock = new ReentrantLock();
     final Memtable memtable;
-    final CurrentRuns runs = new CurrentRuns();
+    final CurrentRuns runs;
 
     /**
      * How long a write, a close or a full compaction waits for pinned memory to come back: {@code
@@ -48,9 +49,14 @@ final class GuardedState {
 
     private boolean closed;
 
-    GuardedState(String storeName, Memtable memtable, long pinWaitNanos) {
+    GuardedState(
+            String storeName,
+            Memtable memtable,
+            long pinWaitNanos,
+            LongConsumer chargeRunIndexes) {
         this.storeName = storeName;
         this.memtable = memtable;
+        this.runs = new CurrentRuns(chargeRunIndexes);
         this.pinWaitNanos = pinWaitNanos;
     }
 

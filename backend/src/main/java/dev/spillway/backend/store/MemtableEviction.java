@@ -1,5 +1,6 @@
 package dev.spillway.backend.store;
 
+import dev.spillway.backend.memory.MemoryReservation;
 import dev.spillway.backend.store.memtable.EvictionBatch;
 import dev.spillway.backend.store.memtable.Memtable;
 import dev.spillway.backend.store.memtable.MemtableCursor;
@@ -10,6 +11,7 @@ import dev.spillway.backend.store.run.RunWriter;
 
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Writes cold memtable entries to a new run and frees their pages, when the memory manager needs
@@ -17,8 +19,8 @@ import java.util.concurrent.TimeUnit;
  * BackgroundEviction}).
  *
  * <p>The memtable's CLOCK hand chooses pages whose heat has decayed, their live records are sorted
- * by key (pointers only, on the heap: {@code spill} may not take memory) and written as one new
- * run, and only then are they removed from the memtable, so an I/O failure leaves every entry in
+ * by key (pointers only, on the heap, charged to execution memory from free memory and cached
+ * blocks only: see {@link StoreMemoryAccounts}) and written as one new run, and only then are they removed from the memtable, so an I/O failure leaves every entry in
  * memory. Each spill may make the compaction policy due.
  *
  * <p>A {@code spill} from the task thread itself (its own allocation ran short) re-enters the held
@@ -42,6 +44,7 @@ final class MemtableEviction {
     private final FreezeSlot freeze;
     private final StoreCompaction compaction;
     private final RunDirectory directory;
+    private final StoreMemoryAccounts accounts;
     private final BackgroundEviction evictionAhead;
     /** The batch of evictions under the lock, reused: {@code spill} may not take memory. */
     private final EvictionBatch evictionBatch = new EvictionBatch();
@@ -52,13 +55,18 @@ final class MemtableEviction {
     private volatile long spills;
 
     MemtableEviction(
-            GuardedState state, FreezeSlot freeze, StoreCompaction compaction, RunDirectory directory) {
+            GuardedState state,
+            FreezeSlot freeze,
+            StoreCompaction compaction,
+            RunDirectory directory,
+            StoreMemoryAccounts accounts) {
         this.state = state;
         this.memtable = state.memtable;
         this.runs = state.runs;
         this.freeze = freeze;
         this.compaction = compaction;
         this.directory = directory;
+        this.accounts = accounts;
         this.evictionAhead = new BackgroundEviction(this::evictAhead, state.storeName);
     }
 
@@ -88,7 +96,7 @@ final class MemtableEviction {
             if (evictionBatch.size() + evictionBatch.cleanSize() == 0) {
                 return 0;
             }
-            Run run = writeRun(evictionBatch.size(), evictionBatch.sortedCursor(memtable));
+            Run run = writeRun(evictionBatch.size(), () -> evictionBatch.sortedCursor(memtable));
             if (run != null) {
                 runs.installNewest(run);
                 run.release();
@@ -156,7 +164,7 @@ final class MemtableEviction {
         }
         Run run = null;
         try {
-            run = writeRun(frozen.size(), frozen.cursor(EMPTY, 0));
+            run = writeRun(frozen.size(), () -> frozen.cursor(EMPTY, 0));
         } finally {
             if (run == null && batch.size() > 0) {
                 // The write failed: everything stays in memory.
@@ -285,12 +293,18 @@ final class MemtableEviction {
         return chosen;
     }
 
-    /** Writes evicted records, in key order, as a run; {@code null} when there are none. */
-    private Run writeRun(int records, MemtableCursor sorted) throws IOException {
+    /**
+     * Writes evicted records, in key order, as a run; {@code null} when there are none. The sort
+     * and the writer hold execution memory as far as free memory and cached blocks allow: this runs
+     * inside a {@code spill} (or ahead of one), to give memory back.
+     */
+    private Run writeRun(int records, Supplier<MemtableCursor> sort) throws IOException {
         if (records == 0) {
             return null;
         }
-        try (RunWriter writer = directory.newWriter(records, RunWriter.Purpose.SPILL)) {
+        try (MemoryReservation buffers = accounts.forEviction(records);
+                RunWriter writer = directory.newWriter(records, RunWriter.Purpose.SPILL)) {
+            MemtableCursor sorted = sort.get();
             while (sorted.next()) {
                 writer.add(sorted.key(), sorted.kind(), sorted.value());
             }

@@ -13,8 +13,10 @@ import java.io.IOException;
  * on-heap index arrays. When the memory manager asks it to spill, it evicts through the store, and
  * before the index grows it evicts through the store unless free memory covers the growth.
  *
- * <p>Before taking memory it drops the store's cached blocks beyond what hot blocks have won (see
- * {@link BlockCacheMemory}), so a cache that filled idle memory never makes the manager evict
+ * <p>Before taking memory it takes back the store's run-index charge and drops the store's cached
+ * blocks beyond what hot blocks have won (see
+ * {@link BlockCacheMemory}, {@link StoreMemoryAccounts#chargeRunIndexes}), so a cache that filled
+ * idle memory never makes the manager evict
  * state to disk instead, while the blocks the cache protects make the memtable evict its own cold
  * pages.
  */
@@ -28,6 +30,8 @@ final class MemtableMemory extends MemoryConsumer implements PageAllocator {
     private final BlockCacheMemory blockCache;
     private Evictor evictor;
     private Runnable lowMemory = () -> {};
+    /** The store's run-index charge, which ranks below the pages; null until the store is built. */
+    private StoreMemoryAccounts accounts;
     /** Written under the store lock; read by the block cache's charge. */
     private volatile long reservedIndexBytes;
 
@@ -38,6 +42,11 @@ final class MemtableMemory extends MemoryConsumer implements PageAllocator {
 
     void evictThrough(Evictor target) {
         this.evictor = target;
+    }
+
+    /** The charges the memtable takes back before it evicts ({@link StoreMemoryAccounts}). */
+    void rankAbove(StoreMemoryAccounts charges) {
+        this.accounts = charges;
     }
 
     /** Called (on the task thread, under the store lock) when a new page leaves memory low. */
@@ -53,6 +62,7 @@ final class MemtableMemory extends MemoryConsumer implements PageAllocator {
         Page page = minBytes <= client().pageSize() ? allocatePage() : allocatePage(minBytes);
         long room =
                 client().manager().freeMemory()
+                        + runIndexCharge()
                         + blockCache.getUsed()
                         - blockCache.protectedBytes();
         if (room < lowWaterMark()) {
@@ -73,11 +83,22 @@ final class MemtableMemory extends MemoryConsumer implements PageAllocator {
                 4L * client().pageSize(), getUsed() / MemtableEviction.MIN_EVICTION_SHARE_DIVISOR);
     }
 
+    /**
+     * Takes back what ranks below the pages before anything is evicted: the run-index charge, then
+     * cached blocks beyond their protected share.
+     */
     private void yieldCachedBlocks(long bytes) {
         long missing = bytes - client().manager().freeMemory();
+        if (missing > 0 && accounts != null) {
+            missing -= accounts.yieldRunIndexes(missing);
+        }
         if (missing > 0) {
             blockCache.yieldUnprotected(missing);
         }
+    }
+
+    private long runIndexCharge() {
+        return accounts == null ? 0 : accounts.runIndexBytes();
     }
 
     /**

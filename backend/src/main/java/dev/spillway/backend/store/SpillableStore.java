@@ -40,9 +40,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>When the memory manager needs storage memory back it calls the memtable consumer's {@code
  * spill}, which lands in {@link MemtableEviction#evict}: the memtable's CLOCK hand chooses pages
- * whose heat has decayed, their live records are sorted by key (pointers only, on the heap: {@code
- * spill} may not take memory) and written as one new newest run, and only then are they removed
- * from the memtable, so an I/O failure leaves every entry in memory. Each spill may make the
+ * whose heat has decayed, their live records are sorted by key (pointers only, on the heap, charged
+ * to execution memory as far as free memory and cached blocks allow: {@link StoreMemoryAccounts})
+ * and written as one new newest run, and only then are they removed from the memtable, so an I/O
+ * failure leaves every entry in memory. Each spill may make the
  * compaction policy due; compaction then runs in the background ({@link StoreCompaction}, {@link
  * BackgroundCompaction}).
  *
@@ -76,6 +77,7 @@ public final class SpillableStore implements RunStore, StoreMetrics {
     private final BlockCacheMemory cacheMemory;
     private final BlockCache blockCache;
     private final RunDirectory directory;
+    private final StoreMemoryAccounts accounts;
 
     private final GuardedState state;
     // The guarded state the read and write paths use, by their short names.
@@ -111,19 +113,23 @@ public final class SpillableStore implements RunStore, StoreMetrics {
         this.cacheMemory = cacheMemory;
         this.blockCache = blockCache;
         this.directory = directory;
+        this.accounts = new StoreMemoryAccounts(memory.client(), directory, name);
+        memory.rankAbove(accounts);
         this.state =
                 new GuardedState(
                         name,
                         new Memtable(memory, memory.client().pageSize()),
-                        memory.client().manager().settings().executionWaitTimeout().toNanos());
+                        memory.client().manager().settings().executionWaitTimeout().toNanos(),
+                        accounts::chargeRunIndexes);
         this.lock = state.lock;
         this.memtable = state.memtable;
         this.runs = state.runs;
         this.freeze = new FreezeSlot(state, this::scheduleCompaction);
         this.compaction =
-                new StoreCompaction(state, freeze, directory, settings, compactionFilter);
-        this.eviction = new MemtableEviction(state, freeze, compaction, directory);
-        this.snapshots = new StoreSnapshots(state, freeze, directory);
+                new StoreCompaction(
+                        state, freeze, directory, accounts, settings, compactionFilter);
+        this.eviction = new MemtableEviction(state, freeze, compaction, directory, accounts);
+        this.snapshots = new StoreSnapshots(state, freeze, directory, accounts);
         this.adoption = new RunAdoption(state, compaction, directory);
         this.stalls = new WriteStalls(state, freeze, compaction);
         this.admission = new AdmissionFilter(1 << 16);
@@ -463,6 +469,7 @@ public final class SpillableStore implements RunStore, StoreMetrics {
             directory.close();
         } finally {
             blockCache.shrink(Long.MAX_VALUE);
+            accounts.close();
             memory.close();
             cacheMemory.close();
         }
@@ -564,6 +571,11 @@ public final class SpillableStore implements RunStore, StoreMetrics {
     /** Cached blocks plus memtable pages: what the cache's protected share is a part of. */
     long cacheAndPageBytes() {
         return memory.pageBytes() + cacheMemory.getUsed();
+    }
+
+    /** Storage bytes charged for the current runs' bloom filters and block indexes. */
+    long runIndexBytes() {
+        return accounts.runIndexBytes();
     }
 
     BlockCacheMemory cacheMemory() {

@@ -1,5 +1,6 @@
 package dev.spillway.backend.store;
 
+import dev.spillway.backend.memory.MemoryReservation;
 import dev.spillway.backend.store.compaction.CompactionFilter;
 import dev.spillway.backend.store.compaction.CompactionTask;
 import dev.spillway.backend.store.compaction.Compactor;
@@ -30,6 +31,7 @@ final class StoreCompaction implements BackgroundCompaction.Target {
 
     private final GuardedState state;
     private final FreezeSlot freeze;
+    private final StoreMemoryAccounts accounts;
     private final Compactor compactor;
     private final BackgroundCompaction background;
     private final int stallRunCount;
@@ -38,10 +40,12 @@ final class StoreCompaction implements BackgroundCompaction.Target {
             GuardedState state,
             FreezeSlot freeze,
             RunDirectory directory,
+            StoreMemoryAccounts accounts,
             StoreSettings settings,
             CompactionFilter compactionFilter) {
         this.state = state;
         this.freeze = freeze;
+        this.accounts = accounts;
         int maxRuns = Math.max(MAX_RUNS, settings.compactionTrigger());
         this.stallRunCount = STALL_FACTOR * maxRuns;
         this.compactor =
@@ -74,6 +78,11 @@ final class StoreCompaction implements BackgroundCompaction.Target {
         } finally {
             state.lock.unlock();
         }
+    }
+
+    @Override
+    public MemoryReservation reserveMemory(CompactionTask task) {
+        return accounts.forCompaction(task);
     }
 
     @Override

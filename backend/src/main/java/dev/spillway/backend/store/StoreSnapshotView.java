@@ -1,5 +1,6 @@
 package dev.spillway.backend.store;
 
+import dev.spillway.backend.memory.MemoryReservation;
 import dev.spillway.backend.store.memtable.PinnedRecords;
 import dev.spillway.backend.store.run.Run;
 import dev.spillway.backend.store.run.RunVersion;
@@ -41,20 +42,26 @@ final class StoreSnapshotView implements StoreSnapshot {
     private final long freezeToken;
     /** The pinned memtable records; {@code null} once persisted. */
     private PinnedRecords pinned;
+    /** Execution memory of the pin array, its sort and writer; closed with the pins. */
+    private final MemoryReservation memory;
     /** The view's runs: the moment's runs, after {@link #persist()} with the snapshot run first. */
     private RunVersion runs;
     /** Cursors reading {@link #pinned}; the pins go back when the last one closes. */
     private int pinnedCursors;
+    /** Whether {@link #memory} was grown for the sort the first pinned reader does. */
+    private boolean sortReserved;
     private boolean persisted;
     private boolean closed;
 
     StoreSnapshotView(
             PinnedRecords pinned,
+            MemoryReservation memory,
             RunVersion runs,
             long installAbove,
             long freezeToken,
             StoreSnapshots store) {
         this.pinned = pinned;
+        this.memory = memory;
         this.runs = runs;
         this.installAbove = installAbove;
         this.freezeToken = freezeToken;
@@ -71,6 +78,10 @@ final class StoreSnapshotView implements StoreSnapshot {
         }
         pinnedCursors++;
         try {
+            if (!sortReserved) { // the first reader sorts
+                sortReserved = true;
+                StoreMemoryAccounts.growForSort(memory, pinned.size());
+            }
             return new StoreScanCursor(
                     SeekingMerge.merge(pinned, runs, exactPrefix, false),
                     this::pinnedCursorClosed,
@@ -87,6 +98,9 @@ final class StoreSnapshotView implements StoreSnapshot {
         if (!persisted) {
             Run snapshotRun;
             try {
+                if (pinned.size() > 0) {
+                    store.reserveForSnapshotRun(memory, pinned.size());
+                }
                 snapshotRun = pinned.size() == 0 ? null : store.writeSnapshotRun(pinned);
             } catch (IOException | RuntimeException e) {
                 releaseFreeze();
@@ -132,7 +146,11 @@ final class StoreSnapshotView implements StoreSnapshot {
         if (pinned != null && (persisted || closed) && pinnedCursors == 0) {
             PinnedRecords unpinned = pinned;
             pinned = null;
-            store.closeSnapshot(unpinned);
+            try {
+                store.closeSnapshot(unpinned);
+            } finally {
+                memory.close();
+            }
         }
     }
 

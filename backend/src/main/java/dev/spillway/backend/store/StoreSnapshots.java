@@ -1,5 +1,6 @@
 package dev.spillway.backend.store;
 
+import dev.spillway.backend.memory.MemoryReservation;
 import dev.spillway.backend.store.memtable.Memtable;
 import dev.spillway.backend.store.memtable.MemtableCursor;
 import dev.spillway.backend.store.memtable.PinnedRecords;
@@ -33,13 +34,19 @@ final class StoreSnapshots {
     private final CurrentRuns runs;
     private final FreezeSlot freeze;
     private final RunDirectory directory;
+    private final StoreMemoryAccounts accounts;
 
-    StoreSnapshots(GuardedState state, FreezeSlot freeze, RunDirectory directory) {
+    StoreSnapshots(
+            GuardedState state,
+            FreezeSlot freeze,
+            RunDirectory directory,
+            StoreMemoryAccounts accounts) {
         this.state = state;
         this.memtable = state.memtable;
         this.runs = state.runs;
         this.freeze = freeze;
         this.directory = directory;
+        this.accounts = accounts;
     }
 
     /**
@@ -50,14 +57,30 @@ final class StoreSnapshots {
         state.lock.lock();
         try {
             state.checkOpen();
-            PinnedRecords pinned = memtable.pinDirty();
+            // The view's execution memory: its pin array now (free memory and cached blocks only,
+            // on the task thread), its sort and writer when it is read or persisted.
+            MemoryReservation memory = accounts.forSnapshotPins(0);
+            PinnedRecords pinned;
+            try {
+                pinned = memtable.pinDirty();
+            } catch (RuntimeException e) {
+                memory.close();
+                throw e;
+            }
+            memory.growWithoutEvicting(pinned.size() * StoreMemoryAccounts.POINTER_BYTES);
             state.snapshotOpened();
             long token = freeze.tryTakeForSnapshot();
             long installAbove = token == 0 ? -1 : runs.newestInstalled();
-            return new StoreSnapshotView(pinned, runs.retain(), installAbove, token, this);
+            return new StoreSnapshotView(
+                    pinned, memory, runs.retain(), installAbove, token, this);
         } finally {
             state.lock.unlock();
         }
+    }
+
+    /** Grows a view's memory to cover sorting and writing its pinned records; snapshot thread. */
+    void reserveForSnapshotRun(MemoryReservation viewMemory, long records) {
+        accounts.growForSnapshotRun(viewMemory, records);
     }
 
     /**

@@ -54,7 +54,12 @@ class MemoryMetricsTest {
         assertThat(value(gauges, "executionBorrowedBytes")).isZero();
         assertThat(value(gauges, "waitTimeMs")).isZero();
         assertThat(value(gauges, "failedRequests")).isZero();
-        assertThat(gauges).hasSize(17);
+        assertThat(value(gauges, "executionPeakBytes")).isEqualTo(4L * PAGE);
+        assertThat(value(gauges, "evictedForExecutionBytes")).isEqualTo(2L * PAGE);
+        assertThat(value(gauges, "offHeapUsedBytes")).isEqualTo(8L * PAGE);
+        assertThat(value(gauges, "onHeapUsedBytes")).isZero();
+        assertThat(value(gauges, "unreservedBytes")).isZero();
+        assertThat(gauges).hasSize(22);
 
         cache.freeAll();
         sort.freeAll();

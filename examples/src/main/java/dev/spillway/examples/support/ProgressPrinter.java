@@ -29,6 +29,9 @@ public final class ProgressPrinter implements AutoCloseable {
     private long lastNanos = startNanos;
     private double peakRecordsPerSecond;
     private volatile double largestCheckpointBytes;
+    private volatile boolean sawRuns;
+    private volatile double mostRuns;
+    private volatile double executionPeakBytes;
 
     /**
      * Last seen value of each read-path metric, by identifier: a finished subtask unregisters its
@@ -55,6 +58,23 @@ public final class ProgressPrinter implements AutoCloseable {
 
     public double peakRecordsPerSecond() {
         return peakRecordsPerSecond;
+    }
+
+    /**
+     * One line on the runs and the execution memory: the most runs all subtasks' stores held at
+     * one progress line, and the largest execution peak of a slot; {@code null} when the backend
+     * publishes neither.
+     */
+    public String runsAndExecutionSummary() {
+        // Read from what the progress lines saw: a finished job's metrics are unregistered.
+        if (!sawRuns) {
+            return null;
+        }
+        return String.format(
+                Locale.ROOT,
+                "Runs: at most %,.0f at once (all stores). Execution memory: peak %s in a slot.",
+                mostRuns,
+                formatBytes(executionPeakBytes));
     }
 
     /**
@@ -140,16 +160,26 @@ public final class ProgressPrinter implements AutoCloseable {
         peakRecordsPerSecond = Math.max(peakRecordsPerSecond, rate);
         largestCheckpointBytes =
                 Math.max(largestCheckpointBytes, MetricsCapture.max(".lastCheckpointSize"));
+        if (MetricsCapture.has(SpillwayMetrics.RUNS)) {
+            sawRuns = true;
+            mostRuns = Math.max(mostRuns, MetricsCapture.sum("", SpillwayMetrics.RUNS));
+        }
+        if (MetricsCapture.has(SpillwayMetrics.EXECUTION_PEAK)) {
+            executionPeakBytes =
+                    Math.max(executionPeakBytes, MetricsCapture.max(SpillwayMetrics.EXECUTION_PEAK));
+        }
         out.println(
                 String.format(
                         Locale.ROOT,
-                        "[%4ds] %,9.0f rec/s | %,11.0f records | in memory %s entries | exec %s / %s | storage %s / %s | spilled %s | runs %s (%s) | ckpt %s",
+                        "[%4ds] %,9.0f rec/s | %,11.0f records | in memory %s entries | exec %s / %s (peak %s, took back %s) | storage %s / %s | spilled %s | runs %s (%s) | ckpt %s",
                         (now - startNanos) / 1_000_000_000L,
                         rate,
                         records,
                         count(SpillwayMetrics.ENTRIES_IN_MEMORY),
                         bytes(SpillwayMetrics.EXECUTION_USED),
                         bytes(SpillwayMetrics.EXECUTION_SIZE),
+                        bytes(SpillwayMetrics.EXECUTION_PEAK),
+                        bytes(SpillwayMetrics.EVICTED_FOR_EXECUTION),
                         bytes(SpillwayMetrics.STORAGE_USED),
                         bytes(SpillwayMetrics.STORAGE_SIZE),
                         bytes(SpillwayMetrics.EVICTED_BYTES),

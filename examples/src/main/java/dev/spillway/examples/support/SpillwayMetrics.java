@@ -9,6 +9,8 @@ final class SpillwayMetrics {
     static final String ENTRIES_IN_MEMORY = ".spillway.store.entriesInMemory";
     static final String EXECUTION_USED = ".spillway.memory.executionUsedBytes";
     static final String EXECUTION_SIZE = ".spillway.memory.executionPoolBytes";
+    static final String EXECUTION_PEAK = ".spillway.memory.executionPeakBytes";
+    static final String EVICTED_FOR_EXECUTION = ".spillway.memory.evictedForExecutionBytes";
     static final String STORAGE_USED = ".spillway.memory.storageUsedBytes";
     static final String STORAGE_SIZE = ".spillway.memory.storagePoolBytes";
     static final String EVICTED_BYTES = ".spillway.store.evictedBytes";

@@ -151,8 +151,8 @@ public final class CompactionTask implements Closeable {
 
     /**
      * Heap bytes the merge will hold at most (apart from entries larger than a block): a cursor
-     * (read-ahead buffer and decoded block) per input plus the output writer. The store can reserve this from the
-     * execution pool before {@link #run()}.
+     * (read-ahead buffer and decoded block) per input plus the output writer. The store reserves this from the
+     * execution pool for the duration of {@link #run()}.
      */
     public long memoryEstimate() {
         long expectedEntries = 0;

@@ -42,6 +42,8 @@ final class RunReader implements AutoCloseable {
     private final long blocksEnd;
     private final BloomFilter bloom;
     private final BlockIndex index;
+    /** Heap bytes of the bloom filter and index, counted once: they never change. */
+    private final long residentBytes;
     /** The row function of the directory that opened this run; null in tests and tools. */
     private final RowPrefix rows;
     /** Positional reads of data blocks (one per block, or one per read-ahead): for tests. */
@@ -58,6 +60,7 @@ final class RunReader implements AutoCloseable {
         this.entryCount = entryCount;
         this.bloom = bloom;
         this.index = index;
+        this.residentBytes = bloom.heapBytes() + index.heapBytes();
     }
 
     static RunReader open(Path file, BlockCache cache) throws IOException {
@@ -165,7 +168,7 @@ final class RunReader implements AutoCloseable {
 
     /** Heap bytes of the bloom filter and index, which stay resident while the run is open. */
     long residentBytes() {
-        return bloom.heapBytes() + index.heapBytes();
+        return residentBytes;
     }
 
     /** The key's entry in this run, or {@code null}. */

@@ -59,6 +59,15 @@ public final class RunVersion {
     }
 
     /** Total file bytes of the runs. */
+    /** Heap bytes the runs keep resident while open: bloom filters and block indexes. */
+    public long residentBytes() {
+        long bytes = 0;
+        for (Run run : runs) {
+            bytes += run.residentBytes();
+        }
+        return bytes;
+    }
+
     public long sizeBytes() {
         long bytes = 0;
         for (Run run : runs) {
