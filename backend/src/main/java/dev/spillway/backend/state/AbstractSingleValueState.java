@@ -56,14 +56,10 @@ abstract class AbstractSingleValueState<K, N, V> extends AbstractSpillwayState<K
         V value = readCurrent();
         if (value != null) {
             lastSerializedLength = lastReadLength();
-            tier.put(
-                    keyBuffer(),
-                    row,
-                    hash,
-                    value,
-                    false,
-                    ObjectTier.estimateBytes(row, lastSerializedLength),
-                    this);
+            int estimate = ObjectTier.estimateBytes(row, lastSerializedLength);
+            if (tier.admitRead(hash, estimate)) {
+                tier.put(keyBuffer(), row, hash, value, false, estimate, this);
+            }
         }
         return value;
     }

@@ -115,6 +115,37 @@ class ObjectTierTest {
         assertThat(store).isEmpty();
     }
 
+    /** A full tier takes a value read from the store only for a row that keeps missing. */
+    @Test
+    void aFullTierAdmitsOnlyRowsReadAgainAndAgain() throws IOException {
+        ObjectTier tier = new ObjectTier(10 * estimate("row-0".getBytes(StandardCharsets.UTF_8), "x"));
+        int size = estimate("row-0".getBytes(StandardCharsets.UTF_8), "x");
+        assertThat(tier.admitRead(AbstractSpillwayState.rowHash(bytes("cold-0")), size))
+                .as("room left: any read enters")
+                .isTrue();
+        for (int i = 0; i < 10; i++) {
+            put(tier, "row-" + i, "x", true);
+        }
+        int coldAdmitted = 0;
+        for (int i = 1; i < 1000; i++) {
+            if (tier.admitRead(AbstractSpillwayState.rowHash(bytes("cold-" + i)), size)) {
+                coldAdmitted++;
+            }
+        }
+        // A sketch may take a row read once for a repeated one now and then (shared counters).
+        assertThat(coldAdmitted).as("rows read once that entered a full tier").isLessThan(20);
+        int hot = AbstractSpillwayState.rowHash(bytes("hot"));
+        boolean admitted = false;
+        for (int i = 0; i < 20 && !admitted; i++) {
+            admitted = tier.admitRead(hot, size);
+        }
+        assertThat(admitted).as("a row that keeps missing enters").isTrue();
+    }
+
+    private static byte[] bytes(String row) {
+        return row.getBytes(StandardCharsets.UTF_8);
+    }
+
     @Test
     void recentlyReadEntriesOutliveNewOnes() throws IOException {
         ObjectTier tier = new ObjectTier(10 * estimate("row-0".getBytes(StandardCharsets.UTF_8), "x"));
