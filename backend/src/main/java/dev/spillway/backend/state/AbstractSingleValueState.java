@@ -120,14 +120,12 @@ abstract class AbstractSingleValueState<K, N, V> extends AbstractSpillwayState<K
     }
 
     @Override
-    public int writeBack(byte[] row, Object value) throws IOException {
+    public void writeBack(byte[] row, Object value) throws IOException {
         @SuppressWarnings("unchecked")
         V typed = (V) value;
         serializeToValueOut(typed, valueSerializer);
-        int length = valueOut.length();
+        lastSerializedLength = valueOut.length();
         putValueOut(row, row.length);
-        lastSerializedLength = length;
-        return length;
     }
 
     /** Writes back and drops this state's tier entries: its serializer is about to change. */

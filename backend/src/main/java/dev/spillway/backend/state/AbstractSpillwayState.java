@@ -26,11 +26,11 @@ import java.util.Arrays;
  * backend's current key and this state's current namespace.
  *
  * <p>Values are stored serialized in the form Flink's canonical savepoints carry (see the
- * subclasses), so a snapshot copies bytes and a read from the store deserializes a fresh object
- * (a ValueState at {@link StorageLevel#MEMORY_AND_DISK} may instead hand out the object its tier
- * holds, see {@link SpillwayValueState}). Reads
- * deserialize straight from the store's memory ({@link StateStore#read}); the row's hash is taken
- * once per row from the key builder, so a read-modify-write hashes the key once.
+ * subclasses), so a snapshot copies bytes and a read from the store deserializes a fresh object (a
+ * single-value state at {@link StorageLevel#MEMORY_AND_DISK} may instead hand out the object its
+ * tier holds, see {@link AbstractSingleValueState}). Reads deserialize straight from the store's
+ * memory ({@link StateStore#read}); the row's hash is taken once per row from the key builder, so a
+ * read-modify-write hashes the key once.
  *
  * @param <K> key type
  * @param <N> namespace type

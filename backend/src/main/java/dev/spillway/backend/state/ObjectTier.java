@@ -64,10 +64,8 @@ final class ObjectTier {
 
     /** Writes an evicted or flushed value into the store; implemented by the owning state. */
     interface Owner {
-        /**
-         * Serializes {@code value} into the store under {@code row}; returns its serialized size.
-         */
-        int writeBack(byte[] row, Object value) throws IOException;
+        /** Serializes {@code value} into the store under {@code row}. */
+        void writeBack(byte[] row, Object value) throws IOException;
     }
 
     /** Heap bytes per value byte assumed by the size estimate; see the class comment. */
