@@ -516,10 +516,8 @@ public final class UnifiedMemoryManager implements AutoCloseable {
             if (held >= minimum || !othersHoldExecutionMemory || remaining <= 0) {
                 return false;
             }
-            long start = System.nanoTime();
-            waiters++;
             try {
-                TimeUnit.NANOSECONDS.timedWait(lock, remaining);
+                waitForRelease(remaining);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new SpillwayMemoryException(
@@ -527,11 +525,20 @@ public final class UnifiedMemoryManager implements AutoCloseable {
                                 + consumer.name()
                                 + "' waited for execution memory",
                         e);
-            } finally {
-                waiters--;
-                stats.recordWait(System.nanoTime() - start);
             }
             return true;
+        }
+    }
+
+    /** Waits on the lock (held by the caller) for a release, counted as a waiter and in the stats. */
+    private void waitForRelease(long remainingNanos) throws InterruptedException {
+        long start = System.nanoTime();
+        waiters++;
+        try {
+            TimeUnit.NANOSECONDS.timedWait(lock, remainingNanos);
+        } finally {
+            waiters--;
+            stats.recordWait(System.nanoTime() - start);
         }
     }
 
@@ -562,16 +569,11 @@ public final class UnifiedMemoryManager implements AutoCloseable {
                     || remaining <= 0) {
                 return false;
             }
-            long start = System.nanoTime();
-            waiters++;
             try {
-                TimeUnit.NANOSECONDS.timedWait(lock, remaining);
+                waitForRelease(remaining);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return false;
-            } finally {
-                waiters--;
-                stats.recordWait(System.nanoTime() - start);
             }
             return true;
         }
