@@ -46,8 +46,7 @@ public enum BackendUnderTest {
 
         @Override
         ReadableConfig adjust(ReadableConfig config) {
-            Configuration serialized = new Configuration();
-            serialized.addAll((Configuration) config);
+            Configuration serialized = Configuration.fromMap(config.toMap());
             serialized.setString(STORAGE_LEVEL_KEY, "MEMORY_AND_DISK_SER");
             return serialized;
         }
